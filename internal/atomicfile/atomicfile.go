@@ -15,6 +15,11 @@ import (
 // before it replaces the target. Tests use it to kill the process at that point.
 var beforeRename func(tmp string)
 
+// SetCrashHookForTest makes every later WriteFile call f between writing its temp file and
+// renaming it over the target. It exists so that tests of packages built on WriteFile can
+// kill a real process at the worst moment; production code never calls it.
+func SetCrashHookForTest(f func(tmp string)) { beforeRename = f }
+
 // WriteFile writes data to path atomically: it writes a temp file in the same folder, syncs
 // it, sets perm on it, renames it over path and syncs the folder. If anything fails before
 // the rename, path is untouched and the temp file is removed. perm is applied exactly (the
