@@ -32,7 +32,7 @@ func TestRedactText(t *testing.T) {
 	cases := map[string]string{
 		"starting with NOTION_TOKEN=ntn_1234567890abc now": "NOTION_TOKEN=[REDACTED] now",
 		"curl -H 'Authorization: Bearer abc123def'":        "Bearer [REDACTED]",
-		`partial {"client_secret": "hunter22", "x": "y"`:    `"client_secret":"[REDACTED]"`,
+		`partial {"client_secret": "hunter22", "x": "y"`:   `"client_secret":"[REDACTED]"`,
 		"API_KEY='two words'":                              "API_KEY=[REDACTED]",
 	}
 	for in, want := range cases {

@@ -1,0 +1,169 @@
+package events
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+)
+
+// DefaultCapacity is how many events the ring buffer keeps.
+const DefaultCapacity = 10000
+
+// Log is the bridge's event log: a bounded ring buffer of the latest events, with increasing
+// ids, optionally mirrored to rotated JSONL files. It is a Sink. All methods are safe for
+// concurrent use.
+//
+// Readers never miss an event that is still in the buffer: they ask Since(id) for what came
+// after the last id they saw, and Wait blocks until there is something new. A reader slower
+// than the buffer learns it missed events (Since reports the gap) instead of blocking writers.
+type Log struct {
+	mu     sync.Mutex // guards ring, start, n, nextID, wake and closed
+	ring   []Event
+	start  int // index of the oldest event in ring
+	n      int // events in ring
+	nextID uint64
+	wake   chan struct{} // closed and replaced on every Append
+	closed bool
+
+	files *Rotator // nil: memory only
+}
+
+// NewLog returns a log keeping capacity events in memory (0 means DefaultCapacity) and, when
+// files is not nil, appending every event to it as one JSON line.
+func NewLog(capacity int, files *Rotator) *Log {
+	if capacity <= 0 {
+		capacity = DefaultCapacity
+	}
+	return &Log{ring: make([]Event, capacity), nextID: 1, wake: make(chan struct{}), files: files}
+}
+
+// Append records e, assigning its ID and, if zero, its Time. It never blocks on readers; the
+// file write is buffered. Appending after Close keeps the event in memory only.
+func (l *Log) Append(e Event) {
+	if e.Time.IsZero() {
+		e.Time = time.Now()
+	}
+	l.mu.Lock()
+	e.ID = l.nextID
+	l.nextID++
+	i := (l.start + l.n) % len(l.ring)
+	if l.n == len(l.ring) {
+		l.start = (l.start + 1) % len(l.ring)
+	} else {
+		l.n++
+	}
+	l.ring[i] = e
+	wake := l.wake
+	l.wake = make(chan struct{})
+	files := l.files
+	if l.closed {
+		files = nil
+	}
+	l.mu.Unlock()
+	close(wake)
+	if files != nil {
+		if line, err := json.Marshal(e); err == nil {
+			files.WriteLine(line)
+		}
+	}
+}
+
+// LastID is the id of the newest event, 0 if there is none.
+func (l *Log) LastID() uint64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.nextID - 1
+}
+
+// Since returns the buffered events with ID > id, oldest first, and missed: how many events
+// after id are no longer in the buffer (a reader that fell behind, or id from an earlier run
+// of the bridge when it is larger than any id issued, in which case everything is returned).
+func (l *Log) Since(id uint64) (evs []Event, missed uint64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.sinceLocked(id)
+}
+
+func (l *Log) sinceLocked(id uint64) ([]Event, uint64) {
+	if id >= l.nextID {
+		// An id from a previous bridge run: start over.
+		id = 0
+	}
+	if l.n == 0 {
+		return nil, 0
+	}
+	oldest := l.ring[l.start].ID
+	var missed uint64
+	if id+1 < oldest {
+		missed = oldest - id - 1
+		id = oldest - 1
+	}
+	skip := int(id + 1 - oldest)
+	out := make([]Event, 0, l.n-skip)
+	for k := skip; k < l.n; k++ {
+		out = append(out, l.ring[(l.start+k)%len(l.ring)])
+	}
+	return out, missed
+}
+
+// Wait returns the events with ID > id, blocking until there is at least one, ctx is done
+// (then it returns ctx.Err()) or the log is closed (then it returns ErrClosed).
+func (l *Log) Wait(ctx context.Context, id uint64) ([]Event, uint64, error) {
+	for {
+		l.mu.Lock()
+		evs, missed := l.sinceLocked(id)
+		wake, closed := l.wake, l.closed
+		l.mu.Unlock()
+		if len(evs) > 0 {
+			return evs, missed, nil
+		}
+		if closed {
+			return nil, 0, ErrClosed
+		}
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			return nil, 0, ctx.Err()
+		}
+	}
+}
+
+// Close flushes and closes the files and wakes every waiter with ErrClosed. Idempotent.
+func (l *Log) Close() error {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return nil
+	}
+	l.closed = true
+	wake := l.wake
+	l.wake = make(chan struct{})
+	l.mu.Unlock()
+	close(wake)
+	if l.files != nil {
+		return l.files.Close()
+	}
+	return nil
+}
+
+// ErrClosed is returned by Wait once the log is closed.
+var ErrClosed = errClosed{}
+
+type errClosed struct{}
+
+func (errClosed) Error() string { return "event log closed" }
+
+// Filter selects events. Empty fields match everything.
+type Filter struct {
+	Connection string
+	Method     string
+	Kind       string
+}
+
+// Match reports whether e passes f.
+func (f Filter) Match(e Event) bool {
+	return (f.Connection == "" || e.Connection == f.Connection) &&
+		(f.Method == "" || e.Method == f.Method) &&
+		(f.Kind == "" || e.Kind == f.Kind)
+}
