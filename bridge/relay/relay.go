@@ -2,14 +2,43 @@
 // ends MCP on both sides with go-sdk: it is an MCP server to the client (over the shim's
 // byte stream) and an MCP client to the upstream (over a connectors.Connector transport).
 //
-// CONTRACT between the bridge daemon (caller) and this package (implementation). The
-// signatures below are fixed; bodies are being written.
+// # Design
+//
+// Each client session gets its own mcp.Server and its own mcp.Client, and one upstream
+// session. That makes server-to-client requests (sampling, elicitation, roots) go to the
+// client that caused them without bookkeeping, lets the mcp.Client advertise exactly the
+// capabilities that client advertised, and lets list_changed and resources/updated
+// notifications, which go-sdk only sends server-wide, reach only that client.
+//
+// Requests are forwarded by receiving middleware (Server.AddReceivingMiddleware) that
+// answers tools/*, resources/*, prompts/*, completion/complete and logging/setLevel from
+// the upstream, rather than by mirroring upstream tools into the server with AddTool.
+// Mirroring copies every tool into every session, panics on schemas without
+// "type":"object" (go-sdk.md §2), needs a re-sync before the first call, and makes the
+// tool filter a second copy to keep in step; middleware reads the upstream's list when the
+// client asks, filters it with ToolEnabled on the spot, passes schemas through untouched,
+// and forwards raw arguments. Results are rebuilt from their public fields so nothing of
+// the upstream session's own _meta leaks (go-sdk.md §5.6). Since go-sdk exports no
+// per-session "list changed" call, one is sent by adding and removing a sentinel tool,
+// prompt or resource on the session's own server (never listed: middleware answers lists).
+//
+// The client side runs over stdio.Conn rather than the SDK's IOTransport: an oversized or
+// malformed line then costs one message (answered with a JSON-RPC error) instead of the
+// session, and the Conn hands every encoded message to the event tap without re-encoding.
+// Event bodies are redacted on a per-session goroutine, off the call path.
+//
+// When the upstream ends while the client is still there (a child died), in-flight calls
+// fail at once, Observer.UpstreamLost is told, and the relay re-dials with jittered backoff
+// (100 ms doubling to 5 s), replaying initialize with the client's capabilities,
+// re-subscribing resources and re-sending the log level; it re-syncs the tool list and
+// sends tools/list_changed if it changed. Requests that arrive meanwhile wait up to
+// Options.UpstreamWait.
 package relay
 
 import (
 	"context"
-	"errors"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -44,7 +73,20 @@ type Options struct {
 	// Observer hears about the session's life. Any nil func is a no-op. Calls may come from
 	// any goroutine.
 	Observer Observer
+	// ConnectTimeout bounds spawning the upstream and its handshake, at the client's
+	// initialize and at each restart attempt; 0 means DefaultConnectTimeout.
+	ConnectTimeout time.Duration
+	// UpstreamWait bounds how long a request waits for an upstream that is restarting
+	// before it gets an error; 0 means DefaultUpstreamWait.
+	UpstreamWait time.Duration
 }
+
+// DefaultConnectTimeout is the default bound on spawning and initialising an upstream.
+// `npx` servers can take seconds on a cold cache.
+const DefaultConnectTimeout = 60 * time.Second
+
+// DefaultUpstreamWait is how long a request waits for a restarting upstream by default.
+const DefaultUpstreamWait = 10 * time.Second
 
 // Observer is told about a session's life, for the bridge's status page.
 type Observer struct {
@@ -60,26 +102,72 @@ type Observer struct {
 // Session is one relayed AI-client session. Its methods are safe for concurrent use.
 type Session struct {
 	opts Options
+	max  int
+
+	srv  *mcp.Server // this session's own server: one per client session, so its
+	tap  *tap        // list_changed and resource-updated notifications reach only this client
+	done chan struct{} // closed when Serve is over
+
+	life       context.Context // ends when the session shuts down; bounds background work
+	lifeCancel context.CancelFunc
+
+	mu       sync.Mutex         // guards the fields below
+	ss       *mcp.ServerSession // the client's session, once initialize arrived
+	client   *mcp.Client        // the upstream client, built from the client's capabilities
+	up       *mcp.ClientSession // the live upstream session; nil while down
+	upReady  chan struct{}      // closed when up is set (or the session ends); replaced when lost
+	upErr    error              // why the upstream is down
+	upCaps   *mcp.ServerCapabilities
+	closed   bool
+	known    []string        // every upstream tool name from the last full tools/list
+	shown    map[string]bool // tool names last listed to the client; nil until it lists
+	subs     map[string]bool // resource URIs the client subscribed to, re-subscribed after a restart
+	roots    []string        // root URIs copied from the client into s.client
+	logLevel mcp.LoggingLevel
+	progress map[string]any // upstream progress token -> the client's token, while the call runs
+	nextTok  uint64
+
+	notifyMu sync.Mutex // serialises sentinel add/remove on srv (list_changed notifications)
 }
 
 // NewSession prepares a session; nothing starts until Serve.
-func NewSession(opts Options) *Session { return &Session{opts: opts} }
+func NewSession(opts Options) *Session {
+	if opts.Events == nil {
+		opts.Events = events.Discard
+	}
+	max := opts.MaxMessageBytes
+	if max <= 0 {
+		max = DefaultMaxMessageBytes
+	}
+	life, cancel := context.WithCancel(context.Background())
+	return &Session{
+		life:       life,
+		lifeCancel: cancel,
+		opts:     opts,
+		max:      max,
+		done:     make(chan struct{}),
+		upReady:  make(chan struct{}),
+		subs:     map[string]bool{},
+		progress: map[string]any{},
+	}
+}
 
 // Serve speaks MCP to the AI client over conn (newline-delimited JSON-RPC) and relays to a
 // fresh upstream session. It returns when the client disconnects or ctx is done, after
 // closing the upstream session. Every client request gets a response or an error, within a
-// bound, including while the upstream restarts.
+// bound, including while the upstream restarts. Serve may be called once.
 func (s *Session) Serve(ctx context.Context, conn io.ReadWriteCloser) error {
-	return errors.New("relay: not implemented yet")
+	return s.serve(ctx, conn)
 }
 
 // RefreshTools re-reads ToolEnabled and, if the visible tool set changed, sends the client
-// notifications/tools/list_changed.
-func (s *Session) RefreshTools() {}
+// notifications/tools/list_changed. It does nothing before the client first lists tools
+// (it will see the current set when it does). Safe to call at any time, from any goroutine.
+func (s *Session) RefreshTools() { s.refreshTools() }
 
 // Dial opens a standalone upstream client session for the bridge's own use (the CLI's
 // `tools` and `call`, the GUI's Try it): no client to forward server-to-client requests to.
-// The caller closes it.
+// The caller closes it. timeout bounds spawning and the handshake only.
 func Dial(ctx context.Context, c connectors.Connector, protocolVersion string, timeout time.Duration) (*mcp.ClientSession, error) {
-	return nil, errors.New("relay: not implemented yet")
+	return dial(ctx, c, protocolVersion, timeout)
 }

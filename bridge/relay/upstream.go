@@ -1,0 +1,268 @@
+package relay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/patchbay-mcp/patchbay/connectors"
+)
+
+// Restart backoff: the first re-dial comes after about minBackoff, doubling to maxBackoff.
+// Variables so tests can shorten them.
+var (
+	minBackoff = 100 * time.Millisecond
+	maxBackoff = 5 * time.Second
+)
+
+// newClient builds the upstream client for one client session: same name, and handlers
+// (so capabilities) only for what the client itself advertised.
+func (s *Session) newClient(p *mcp.InitializeParams) *mcp.Client {
+	impl := &mcp.Implementation{Name: "patchbay", Version: "0"}
+	if p.ClientInfo != nil {
+		impl = &mcp.Implementation{Name: p.ClientInfo.Name, Title: p.ClientInfo.Title, Version: p.ClientInfo.Version}
+	}
+	caps := &mcp.ClientCapabilities{}
+	dc := p.Capabilities
+	if dc == nil {
+		dc = &mcp.ClientCapabilities{}
+	}
+	opts := &mcp.ClientOptions{
+		Logger:                      quietLogger,
+		Capabilities:                caps,
+		ToolListChangedHandler:      func(context.Context, *mcp.ToolListChangedRequest) { go s.upstreamToolsChanged() },
+		PromptListChangedHandler:    func(context.Context, *mcp.PromptListChangedRequest) { go s.notifyPromptsChanged() },
+		ResourceListChangedHandler:  func(context.Context, *mcp.ResourceListChangedRequest) { go s.notifyResourcesChanged() },
+		ResourceUpdatedHandler:      s.resourceUpdated,
+		LoggingMessageHandler:       s.logMessage,
+		ProgressNotificationHandler: s.progressNotification,
+		// The relay forwards server-to-client requests itself; MRTR would answer them
+		// inside the call and hide them from the client's view.
+		MultiRoundTrip: &mcp.MultiRoundTripOptions{Disabled: true},
+	}
+	if dc.RootsV2 != nil {
+		caps.RootsV2 = &mcp.RootCapabilities{ListChanged: true}
+	}
+	if dc.Sampling != nil {
+		sc := *dc.Sampling
+		caps.Sampling = &sc
+		if dc.Sampling.Tools != nil {
+			opts.CreateMessageWithToolsHandler = s.createMessageWithTools
+		} else {
+			opts.CreateMessageHandler = s.createMessage
+		}
+	}
+	if dc.Elicitation != nil {
+		ec := *dc.Elicitation
+		caps.Elicitation = &ec
+		opts.ElicitationHandler = s.elicit
+		opts.ElicitationCompleteHandler = s.elicitationComplete
+	}
+	return mcp.NewClient(impl, opts)
+}
+
+// dialUpstream spawns or opens the upstream and runs the handshake, bounded by
+// ConnectTimeout.
+func (s *Session) dialUpstream(ctx context.Context) (*mcp.ClientSession, error) {
+	d := s.opts.ConnectTimeout
+	if d <= 0 {
+		d = DefaultConnectTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	t, err := s.opts.Connector.Transport(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	client := s.client
+	s.mu.Unlock()
+	cs, err := client.Connect(ctx, t, &mcp.ClientSessionOptions{ProtocolVersion: s.opts.ProtocolVersion})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("no answer to initialize within %v: %w", d, err)
+		}
+		return nil, fmt.Errorf("initializing: %w", err)
+	}
+	return cs, nil
+}
+
+// setUpstream makes cs the live upstream, wakes waiting requests and starts watching it.
+// It reports false (and closes cs) if the session is already over.
+func (s *Session) setUpstream(cs *mcp.ClientSession) bool {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		cs.Close()
+		return false
+	}
+	s.up = cs
+	s.upErr = nil
+	close(s.upReady)
+	s.mu.Unlock()
+	if f := s.opts.Observer.UpstreamReady; f != nil {
+		f()
+	}
+	go s.watch(cs)
+	return true
+}
+
+// watch waits for cs to end; if the session still wants it, it reconnects.
+func (s *Session) watch(cs *mcp.ClientSession) {
+	err := cs.Wait()
+	s.mu.Lock()
+	if s.closed || s.up != cs {
+		s.mu.Unlock()
+		return
+	}
+	if err == nil {
+		err = errors.New("the upstream closed the session")
+	}
+	s.up = nil
+	s.upErr = err
+	s.upReady = make(chan struct{})
+	s.mu.Unlock()
+	s.logEvent("warn", "upstream lost: "+err.Error())
+	if f := s.opts.Observer.UpstreamLost; f != nil {
+		f(err)
+	}
+	s.reconnect()
+}
+
+// reconnect re-dials with jittered exponential backoff until it succeeds or the session
+// ends, then restores the session's state upstream.
+func (s *Session) reconnect() {
+	backoff := minBackoff
+	for {
+		// Jitter in [backoff/2, backoff): sessions of one crashed server do not all
+		// restart it in the same instant.
+		d := backoff/2 + rand.N(backoff/2+1)
+		select {
+		case <-s.life.Done():
+			return
+		case <-time.After(d):
+		}
+		cs, err := s.dialUpstream(s.life)
+		if err == nil {
+			s.restore(cs)
+			if s.setUpstream(cs) {
+				s.logEvent("info", "upstream restarted")
+				s.resyncTools()
+			}
+			return
+		}
+		s.mu.Lock()
+		closed := s.closed
+		s.upErr = err
+		s.mu.Unlock()
+		if closed {
+			return
+		}
+		s.logEvent("warn", fmt.Sprintf("restarting upstream (next try in about %v): %v", min(2*backoff, maxBackoff), err))
+		backoff = min(2*backoff, maxBackoff)
+	}
+}
+
+// restore replays what the client set up on the old upstream: log level, subscriptions.
+func (s *Session) restore(cs *mcp.ClientSession) {
+	s.mu.Lock()
+	level := s.logLevel
+	subs := make([]string, 0, len(s.subs))
+	for uri := range s.subs {
+		subs = append(subs, uri)
+	}
+	s.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if level != "" {
+		if err := cs.SetLoggingLevel(ctx, &mcp.SetLoggingLevelParams{Level: level}); err != nil {
+			s.logEvent("warn", "restoring log level upstream: "+err.Error())
+		}
+	}
+	for _, uri := range subs {
+		if err := cs.Subscribe(ctx, &mcp.SubscribeParams{URI: uri}); err != nil {
+			s.logEvent("warn", "re-subscribing "+uri+": "+err.Error())
+		}
+	}
+}
+
+// upstream returns the live upstream session, waiting up to UpstreamWait for one that is
+// restarting.
+func (s *Session) upstream(ctx context.Context) (*mcp.ClientSession, error) {
+	wait := s.opts.UpstreamWait
+	if wait <= 0 {
+		wait = DefaultUpstreamWait
+	}
+	var timer *time.Timer
+	for {
+		s.mu.Lock()
+		cs, ready, closed, upErr := s.up, s.upReady, s.closed, s.upErr
+		s.mu.Unlock()
+		if cs != nil {
+			return cs, nil
+		}
+		if closed {
+			return nil, &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: "the Patchbay session is closing"}
+		}
+		if timer == nil {
+			timer = time.NewTimer(wait)
+			defer timer.Stop()
+		}
+		select {
+		case <-ready:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-timer.C:
+			return nil, &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: fmt.Sprintf(
+				"connection %q is not available (Patchbay keeps restarting it; see `patchbay status`): %v", s.opts.Connection, upErr)}
+		}
+	}
+}
+
+// upstreamError turns an error from an upstream call into what the client gets: the
+// upstream's own JSON-RPC errors as they are, anything else (the upstream died, the call
+// could not be sent) as an internal error naming the connection.
+func (s *Session) upstreamError(err error) error {
+	var we *jsonrpc.Error
+	if errors.As(err, &we) {
+		return we
+	}
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	return &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: fmt.Sprintf("connection %q: %v", s.opts.Connection, err)}
+}
+
+func dial(ctx context.Context, c connectors.Connector, protocolVersion string, timeout time.Duration) (*mcp.ClientSession, error) {
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	t, err := c.Transport(ctx)
+	if err != nil {
+		return nil, err
+	}
+	client := mcp.NewClient(&mcp.Implementation{Name: "patchbay", Version: "0"}, &mcp.ClientOptions{
+		Logger:       quietLogger,
+		Capabilities: &mcp.ClientCapabilities{},
+	})
+	cs, err := client.Connect(ctx, t, &mcp.ClientSessionOptions{ProtocolVersion: protocolVersion})
+	if err != nil {
+		return nil, fmt.Errorf("initializing: %w", err)
+	}
+	return cs, nil
+}
+
+// sameSet reports whether a and b hold the same names.
+func sameSet(a map[string]bool, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	return !slices.ContainsFunc(b, func(n string) bool { return !a[n] })
+}
