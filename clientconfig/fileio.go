@@ -48,6 +48,10 @@ const maxRetries = 5
 // read again to check nobody changed it meanwhile.
 var testHookBeforeReread func(path string)
 
+// writeHook, when set by a test, runs just before the atomic write of target (the crash test
+// exits there, after writing a temp file, to show the original survives).
+var writeHook func(target string, data []byte)
+
 // ErrChangedTooOften means another program kept rewriting the file while Patchbay tried to
 // edit it; nothing was written.
 var ErrChangedTooOften = errors.New("the file kept changing while Patchbay edited it; nothing was written, try again")
@@ -117,6 +121,9 @@ func EditFile(path string, transform func([]byte) ([]byte, error), opts EditOpti
 			}
 			// A new file may later hold other servers' secrets: keep it private.
 			mode = 0o600
+		}
+		if writeHook != nil {
+			writeHook(target, after)
 		}
 		if err := atomicfile.WriteFile(target, after, mode); err != nil {
 			return res, err
