@@ -60,6 +60,10 @@ func Authorize(ctx context.Context, cfg Config, openBrowser func(url string) err
 	case err != nil:
 		return fmt.Errorf("reading the stored registration: %w", err)
 	}
+	if stored != nil && cfg.FreshRegistration {
+		cfg.logf("info", "registration: registering again as asked")
+		stored = nil
+	}
 	if stored != nil && (stored.Issuer != md.asm.Issuer || stored.RedirectURL != cfg.RedirectURL() || stored.Resource != md.prm.Resource) {
 		cfg.logf("info", "registration: the stored client belongs to another server or callback port; registering again")
 		stored = nil

@@ -64,6 +64,10 @@ type Config struct {
 	Hooks connectors.Hooks
 	// Now is the clock; nil means time.Now. Tests move it to expire tokens.
 	Now func() time.Time
+	// FreshRegistration makes Authorize register a new client even when one is stored (for
+	// a reconnect after the server dropped the registration). The stored one is replaced
+	// only when the login succeeds.
+	FreshRegistration bool
 }
 
 func (c Config) label() string {

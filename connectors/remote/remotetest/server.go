@@ -60,15 +60,15 @@ type Server struct {
 	http *httptest.Server
 	mcp  *mcp.Server
 
-	mu       sync.Mutex // guards everything below
-	sh       *mcp.StreamableHTTPHandler
-	clients  map[string]*client
-	pending  map[string]*authRequest // consent pages shown, by request id
-	codes    map[string]*authCode
-	grants   map[string]*grant // by grant id
-	access   map[string]*accessToken
-	refresh  map[string]string // refresh token → grant id
-	counts   Counts
+	mu      sync.Mutex // guards everything below
+	sh      *mcp.StreamableHTTPHandler
+	clients map[string]*client
+	pending map[string]*authRequest // consent pages shown, by request id
+	codes   map[string]*authCode
+	grants  map[string]*grant // by grant id
+	access  map[string]*accessToken
+	refresh map[string]string // refresh token → grant id
+	counts  Counts
 }
 
 type client struct {
