@@ -28,6 +28,10 @@ type DriftEvent struct {
 // debounce lets a client finish writing (some truncate, then write) before the file is checked.
 const debounce = 75 * time.Millisecond
 
+// testHookResynced, when set by a test, runs each time Watch has (re)read the set of files
+// and updated its folder watches.
+var testHookResynced func()
+
 // ErrAlreadyWatching means Watch is already running on this Manager.
 var ErrAlreadyWatching = errors.New("this Manager is already watching")
 
@@ -96,6 +100,9 @@ func (m *Manager) Watch(ctx context.Context, emit func(DriftEvent)) error {
 			pending[f] = time.Now()
 		}
 		timer.Reset(0)
+		if testHookResynced != nil {
+			testHookResynced()
+		}
 	}
 	check := func(file string) {
 		ev, ok := m.checkFile(file, files[file])
