@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -437,13 +438,21 @@ func (b *Bridge) handleMCP(w http.ResponseWriter, r *http.Request) {
 	})
 	rec = rt.addSessionRec(rec, sess.RefreshTools, func() { cancel(); conn.Close() })
 	sink.id = rec.id
+	defer func() {
+		// A panic in a session must not leave it listed forever (or take the bridge down:
+		// net/http recovers handler panics, so keep the record straight here).
+		if p := recover(); p != nil {
+			b.logger.Printf("session %s of %s: panic: %v", rec.id, rt.name, p)
+			err = fmt.Errorf("internal error in the relay: %v", p)
+		}
+		conn.Close()
+		if isNormalEnd(err) {
+			err = nil
+		}
+		rt.endSession(rec, err)
+	}()
 	stream := readWriteCloser{Reader: brw.Reader, Writer: conn, close: conn.Close}
 	err = sess.Serve(ctx, stream)
-	conn.Close()
-	if isNormalEnd(err) {
-		err = nil
-	}
-	rt.endSession(rec, err)
 }
 
 func isNormalEnd(err error) bool {
