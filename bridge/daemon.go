@@ -99,6 +99,13 @@ func (t tap) Append(e events.Event) {
 		t.b.reg.touch(e.Connection, now)
 	}
 	t.b.log.Append(e)
+	if e.Kind == events.KindLog && e.Level == "error" && e.Connection != "" {
+		// A session could not reach its upstream (the relay logs why): that is the
+		// connection's state until a session succeeds.
+		if rt, ok := t.b.reg.get(e.Connection); ok {
+			rt.setState(StateError, e.Message)
+		}
+	}
 }
 
 // Events is the bridge's event log.

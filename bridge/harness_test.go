@@ -125,14 +125,15 @@ func (h *harness) addEcho(name string) {
 type shimPipes struct {
 	stdin  *io.PipeWriter // the client writes here
 	stdout *io.PipeReader // the client reads here
-	done   chan error
+	done   chan struct{} // closed when RunShim returned
+	err    error         // what it returned, once done is closed
 }
 
 func (h *harness) shim(name string) *shimPipes {
 	h.t.Helper()
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
-	p := &shimPipes{stdin: inW, stdout: outR, done: make(chan error, 1)}
+	p := &shimPipes{stdin: inW, stdout: outR, done: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
 		err := bridge.RunShim(ctx, bridge.ShimOptions{
@@ -140,7 +141,8 @@ func (h *harness) shim(name string) *shimPipes {
 			Open: func(ctx context.Context) (io.ReadWriteCloser, error) { return h.c.OpenMCP(ctx, name) },
 		})
 		outW.Close()
-		p.done <- err
+		p.err = err
+		close(p.done)
 	}()
 	h.t.Cleanup(func() {
 		inW.Close()
