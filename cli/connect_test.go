@@ -16,9 +16,9 @@ import (
 	"github.com/patchbay-mcp/patchbay/internal/state"
 )
 
-// loginEnv gives the connect verbs a temporary home with one remote OAuth connection "work"
+// remoteLoginEnv gives the connect verbs a temporary home with one remote OAuth connection "work"
 // pointing at a fake server, an in-memory keychain and a test browser.
-func loginEnv(t *testing.T) (*remotetest.Server, *keychain.Memory, *remotetest.Browser) {
+func remoteLoginEnv(t *testing.T) (*remotetest.Server, *keychain.Memory, *remotetest.Browser) {
 	t.Helper()
 	home := t.TempDir()
 	t.Setenv("HOME", home)
@@ -61,16 +61,16 @@ func loginEnv(t *testing.T) (*remotetest.Server, *keychain.Memory, *remotetest.B
 	return fake, store, browser
 }
 
-func run(args ...string) (int, string, string) {
+func remoteRun(args ...string) (int, string, string) {
 	var out, errb bytes.Buffer
 	code := Main(&Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb}, args)
 	return code, out.String(), errb.String()
 }
 
 func TestConnectReconnectLogout(t *testing.T) {
-	fake, store, browser := loginEnv(t)
+	fake, store, browser := remoteLoginEnv(t)
 
-	code, out, errOut := run("connect", "work")
+	code, out, errOut := remoteRun("connect", "work")
 	if code != 0 {
 		t.Fatalf("connect = %d\nstdout: %s\nstderr: %s", code, out, errOut)
 	}
@@ -85,14 +85,14 @@ func TestConnectReconnectLogout(t *testing.T) {
 	}
 
 	// reconnect registers a fresh client.
-	if code, out, errOut := run("reconnect", "work"); code != 0 {
+	if code, out, errOut := remoteRun("reconnect", "work"); code != 0 {
 		t.Fatalf("reconnect = %d\n%s\n%s", code, out, errOut)
 	}
 	if n := fake.Counts().Registrations; n != 2 {
 		t.Errorf("registrations after reconnect = %d, want 2", n)
 	}
 
-	if code, out, errOut := run("logout", "work"); code != 0 || !strings.Contains(out, "Logged out of work") {
+	if code, out, errOut := remoteRun("logout", "work"); code != 0 || !strings.Contains(out, "Logged out of work") {
 		t.Fatalf("logout = %d\n%s\n%s", code, out, errOut)
 	}
 	if k := store.Keys(); len(k) != 0 || fake.Counts().Revocations != 1 {
@@ -106,7 +106,7 @@ func TestConnectReconnectLogout(t *testing.T) {
 }
 
 func TestConnectErrors(t *testing.T) {
-	loginEnv(t)
+	remoteLoginEnv(t)
 	cases := []struct {
 		args []string
 		code int
@@ -119,7 +119,7 @@ func TestConnectErrors(t *testing.T) {
 		{[]string{"connect"}, 2, "usage"},
 	}
 	for _, tc := range cases {
-		code, _, errOut := run(tc.args...)
+		code, _, errOut := remoteRun(tc.args...)
 		if code != tc.code || !strings.Contains(errOut, tc.want) {
 			t.Errorf("%v = %d, %q; want %d and a message containing %q", tc.args, code, errOut, tc.code, tc.want)
 		}
@@ -127,9 +127,9 @@ func TestConnectErrors(t *testing.T) {
 }
 
 func TestConnectDeniedStoresNothing(t *testing.T) {
-	_, store, browser := loginEnv(t)
+	_, store, browser := remoteLoginEnv(t)
 	browser.Deny = true
-	code, _, errOut := run("connect", "work")
+	code, _, errOut := remoteRun("connect", "work")
 	if code != 1 || !strings.Contains(errOut, "access was denied") {
 		t.Fatalf("connect with consent denied = %d, %q", code, errOut)
 	}

@@ -108,7 +108,7 @@ func (a *authTransport) headerValue(ctx context.Context) (string, error) {
 		if first {
 			a.hooks.NeedAuth(msg)
 		}
-		return "", errors.New(msg)
+		return "", &headerMissingError{msg: msg}
 	}
 	if err != nil {
 		return "", fmt.Errorf("reading %s's header secret: %w", a.label, err)

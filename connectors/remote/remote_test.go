@@ -139,10 +139,14 @@ func call(ctx context.Context, cs *mcp.ClientSession, tool string, args map[stri
 	if err != nil {
 		return "", err
 	}
-	if res.IsError || len(res.Content) == 0 {
-		return "", errors.New("tool error")
+	if len(res.Content) == 0 {
+		return "", errors.New("empty tool result")
 	}
-	return res.Content[0].(*mcp.TextContent).Text, nil
+	text := res.Content[0].(*mcp.TextContent).Text
+	if res.IsError {
+		return "", errors.New("tool error: " + text)
+	}
+	return text, nil
 }
 
 type oauthEnv struct {
@@ -265,8 +269,8 @@ func TestOAuthConnectorEndToEnd(t *testing.T) {
 		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		_, err := call(cctx, cs2, "echo", map[string]any{"text": "x"})
 		cancel()
-		if err == nil || !strings.Contains(err.Error(), "reconnect Notion in Patchbay") {
-			t.Fatalf("call after revocation = %v, want an error saying to reconnect Notion in Patchbay", err)
+		if err == nil || !strings.HasPrefix(err.Error(), "tool error: ") || !strings.Contains(err.Error(), "reconnect Notion in Patchbay") {
+			t.Fatalf("call after revocation = %v, want a tool error saying to reconnect Notion in Patchbay", err)
 		}
 		e.errs = append(e.errs, err.Error())
 	}
@@ -278,6 +282,11 @@ func TestOAuthConnectorEndToEnd(t *testing.T) {
 	}
 	if n := e.fake.Counts().Authorizes; n != 1 || len(e.browser.Opened()) != 1 {
 		t.Fatalf("a browser was opened without the user asking (%d authorizes)", n)
+	}
+
+	// Other requests get a JSON-RPC error with the same message; the session stays up.
+	if _, err := cs2.ListTools(ctx, nil); err == nil || !strings.Contains(err.Error(), "reconnect Notion in Patchbay") {
+		t.Fatalf("tools/list after revocation = %v, want an error saying to reconnect", err)
 	}
 
 	// Reconnect: the same client session works again.

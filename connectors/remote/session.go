@@ -67,6 +67,9 @@ func (k *sessionKeeper) RoundTrip(req *http.Request) (*http.Response, error) {
 	live := k.liveFor(sent)
 	resp, err := k.base.RoundTrip(k.prepare(req, body, live))
 	if err != nil {
+		if needsAuth(err) {
+			return refusal(req, body, err), nil
+		}
 		return nil, err
 	}
 	if resp.StatusCode == http.StatusNotFound && sent != "" && req.Method != http.MethodDelete && k.canReinit() {
@@ -77,6 +80,9 @@ func (k *sessionKeeper) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		resp, err = k.base.RoundTrip(k.prepare(req, body, newLive))
 		if err != nil {
+			if needsAuth(err) {
+				return refusal(req, body, err), nil
+			}
 			return nil, err
 		}
 	}

@@ -126,3 +126,7 @@ func Preset(name string) (Settings, bool) {
 
 // ErrNotOAuth says a connection does not use OAuth, so there is nothing to connect.
 var ErrNotOAuth = errors.New("this connection does not use OAuth")
+
+// SecretItems lists every keychain item a remote connection may own, under
+// keychain.Key(name, item): the bridge deletes them when the connection is removed.
+func SecretItems() []string { return []string{ItemHeader, oauth.ItemToken, oauth.ItemClient} }

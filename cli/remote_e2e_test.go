@@ -1,0 +1,220 @@
+package cli
+
+import (
+	"context"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/patchbay-mcp/patchbay/bridge"
+	"github.com/patchbay-mcp/patchbay/connectors/keychain"
+	"github.com/patchbay-mcp/patchbay/internal/paths"
+	"github.com/patchbay-mcp/patchbay/internal/state"
+)
+
+// remoteTestBridge starts a bridge in this process on the layout's socket, with kc as its keychain,
+// and returns a func that stops it.
+func remoteTestBridge(t *testing.T, kc keychain.Store) (stop func()) {
+	t.Helper()
+	lay, err := paths.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := state.Open(lay.StateFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := bridge.New(bridge.Options{Store: st, Keychain: kc, Socket: lay.SocketPath()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := bridge.Listen(lay.SocketPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { b.Serve(ln); close(done) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			b.Close()
+			ln.Close()
+			<-done
+		})
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+// remoteShimSession runs the shim (the code `patchbay shim NAME` runs) on pipes and connects a
+// go-sdk client to its stdio, as an AI client would.
+func remoteShimSession(t *testing.T, name string) *mcp.ClientSession {
+	t.Helper()
+	lay, err := paths.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := bridge.NewClient(lay.SocketPath())
+	open := func(ctx context.Context) (io.ReadWriteCloser, error) {
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			rwc, err := client.OpenMCP(context.Background(), name)
+			if err == nil || time.Now().After(deadline) {
+				return rwc, err
+			}
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		bridge.RunShim(ctx, bridge.ShimOptions{Name: name, Stdin: inR, Stdout: outW, Stderr: io.Discard, Open: open})
+		outW.Close()
+		close(done)
+	}()
+	cctx, ccancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer ccancel()
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "claude-ai", Version: "1"}, nil).
+		Connect(cctx, &mcp.IOTransport{Reader: outR, Writer: inW}, nil)
+	if err != nil {
+		cancel()
+		t.Fatalf("connecting through the shim: %v", err)
+	}
+	t.Cleanup(func() {
+		cs.Close()
+		inW.Close()
+		cancel()
+		<-done
+	})
+	return cs
+}
+
+func remoteCallText(ctx context.Context, cs *mcp.ClientSession, tool string, args map[string]any) (string, bool, error) {
+	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: tool, Arguments: args})
+	if err != nil {
+		return "", false, err
+	}
+	var b strings.Builder
+	for _, c := range res.Content {
+		if tc, ok := c.(*mcp.TextContent); ok {
+			b.WriteString(tc.Text)
+		}
+	}
+	return b.String(), res.IsError, nil
+}
+
+// TestRemoteOAuthThroughShim runs the whole path: `patchbay connect` stores a login, an AI
+// client talks to the fake Notion through `patchbay shim` and the bridge, the bridge
+// restarts, the token expires under 50 concurrent calls, and the grant is revoked.
+func TestRemoteOAuthThroughShim(t *testing.T) {
+	fake, store, browser := remoteLoginEnv(t)
+	lay, _ := paths.Default()
+	stop := remoteTestBridge(t, store)
+
+	if code, out, errOut := remoteRun("connect", "work"); code != 0 {
+		t.Fatalf("connect = %d\n%s\n%s", code, out, errOut)
+	}
+	cs := remoteShimSession(t, "work")
+	var names []string
+	for tool, err := range cs.Tools(t.Context(), nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, tool.Name)
+	}
+	if strings.Join(names, ",") != "echo,whoami" && strings.Join(names, ",") != "whoami,echo" {
+		t.Fatalf("tools through the shim = %v", names)
+	}
+	if who, isErr, err := remoteCallText(t.Context(), cs, "whoami", nil); err != nil || isErr || who == "" || who == "anonymous" {
+		t.Fatalf("whoami through the shim = %q, %t, %v", who, isErr, err)
+	}
+
+	// Restart the bridge: the shim reconnects, and calls work with no new login.
+	stop()
+	remoteTestBridge(t, store)
+	var got string
+	var err error
+	for range 50 { // the shim answers calls in flight during its reconnect with an error
+		got, _, err = remoteCallText(t.Context(), cs, "echo", map[string]any{"text": "after restart"})
+		if err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil || got != "after restart" {
+		t.Fatalf("echo after a bridge restart = %q, %v", got, err)
+	}
+	if c := fake.Counts(); c.CodeGrants != 1 || len(browser.Opened()) != 1 {
+		t.Fatalf("the restart needed a new login: %+v", c)
+	}
+
+	// The server invalidates the access token: 50 concurrent calls, exactly one refresh.
+	fake.ExpireAccessTokens()
+	var wg sync.WaitGroup
+	errs := make(chan string, 50)
+	for range 50 {
+		wg.Go(func() {
+			got, isErr, err := remoteCallText(t.Context(), cs, "echo", map[string]any{"text": "x"})
+			if err != nil || isErr || got != "x" {
+				errs <- got
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Errorf("a call failed during the refresh: %s", e)
+	}
+	if c := fake.Counts(); c.Refreshes != 1 || c.InvalidGrants != 0 {
+		t.Fatalf("50 concurrent calls at expiry: %d refreshes, %d invalid_grant; want 1 and 0", c.Refreshes, c.InvalidGrants)
+	}
+
+	// Revoke the grant: the call fails fast with a tool error naming the fix; the bridge says
+	// needs-auth; no browser opens.
+	fake.RevokeAll()
+	fake.ExpireAccessTokens()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	text, isErr, err := remoteCallText(ctx, cs, "echo", map[string]any{"text": "x"})
+	cancel()
+	msg := text
+	if err != nil {
+		msg = err.Error()
+	}
+	if (err == nil && !isErr) || !strings.Contains(msg, "reconnect") {
+		t.Fatalf("call after revocation = %q (tool error %t, err %v), want an error saying to reconnect", text, isErr, err)
+	}
+	st, err := bridge.NewClient(lay.SocketPath()).Status(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range st.Connections {
+		if c.Name == "work" && c.State != bridge.StateNeedsAuth {
+			t.Errorf("state of work after revocation = %q, want %q", c.State, bridge.StateNeedsAuth)
+		}
+	}
+	if len(browser.Opened()) != 1 || fake.Counts().Authorizes != 1 {
+		t.Fatalf("a browser opened without the user asking")
+	}
+
+	// The user runs `patchbay connect work` again: the same session works.
+	if code, out, errOut := remoteRun("connect", "work"); code != 0 {
+		t.Fatalf("connect again = %d\n%s\n%s", code, out, errOut)
+	}
+	if got, isErr, err := remoteCallText(t.Context(), cs, "echo", map[string]any{"text": "back"}); err != nil || isErr || got != "back" {
+		t.Fatalf("echo after connecting again = %q, %t, %v", got, isErr, err)
+	}
+	for _, s := range fake.Secrets() {
+		if strings.Contains(msg, s) {
+			t.Errorf("a secret leaked into an error")
+		}
+	}
+}
