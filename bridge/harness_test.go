@@ -125,8 +125,8 @@ func (h *harness) addEcho(name string) {
 type shimPipes struct {
 	stdin  *io.PipeWriter // the client writes here
 	stdout *io.PipeReader // the client reads here
-	done   chan struct{} // closed when RunShim returned
-	err    error         // what it returned, once done is closed
+	done   chan struct{}  // closed when RunShim returned
+	err    error          // what it returned, once done is closed
 }
 
 func (h *harness) shim(name string) *shimPipes {

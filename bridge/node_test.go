@@ -80,7 +80,9 @@ func TestNodeClientThroughShim(t *testing.T) {
 		t.Logf("shim stderr: %s", res.Stderr)
 	}
 	want := map[string]func(v string) bool{
-		"tools":       func(v string) bool { return strings.Contains(v, `"echo"`) && strings.Contains(v, `"trigger-sampling-request"`) },
+		"tools": func(v string) bool {
+			return strings.Contains(v, `"echo"`) && strings.Contains(v, `"trigger-sampling-request"`)
+		},
 		"echo":        func(v string) bool { return strings.Contains(v, "hi from node") },
 		"read":        func(v string) bool { return v == "true" },
 		"prompt":      func(v string) bool { return v != "0" },
