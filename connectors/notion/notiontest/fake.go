@@ -35,6 +35,9 @@ type Fake struct {
 	requests   []string // "METHOD /path" of every request, in order
 	throttle   int      // the next throttle requests get 429
 	retryAfter int      // seconds, sent with those 429s
+	failN      int      // the next failN requests get failStatus
+	failStatus int
+	restricted []string // path prefixes answered 403 restricted_resource
 }
 
 // New returns a fake serving the sample workspace.
@@ -59,6 +62,22 @@ func (f *Fake) Throttle(n, seconds int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.throttle, f.retryAfter = n, seconds
+}
+
+// Fail makes the next n requests fail with status (500, 502, 503 or 504) and Notion's
+// matching error code.
+func (f *Fake) Fail(n, status int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failN, f.failStatus = n, status
+}
+
+// Restrict makes every request whose path starts with prefix (e.g. "/v1/comments") fail
+// with 403 restricted_resource, as when the integration lacks a capability.
+func (f *Fake) Restrict(prefix string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.restricted = append(f.restricted, prefix)
 }
 
 // Requests returns "METHOD /path" for every request received so far.
@@ -114,6 +133,12 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &apiError{429, "rate_limited", "You have been rate limited. Please try again in a few minutes."})
 		return
 	}
+	if f.failN > 0 {
+		f.failN--
+		code := map[int]string{500: "internal_server_error", 502: "bad_gateway", 503: "service_unavailable", 504: "gateway_timeout"}[f.failStatus]
+		writeError(w, &apiError{f.failStatus, code, "Unexpected error occurred."})
+		return
+	}
 	if r.Header.Get("Authorization") != "Bearer "+f.Token {
 		writeError(w, &apiError{401, "unauthorized", "API token is invalid."})
 		return
@@ -121,6 +146,12 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Header.Get("Notion-Version") == "" {
 		writeError(w, &apiError{400, "missing_version", "Notion-Version header failed validation: Notion-Version header should be defined, instead was `undefined`."})
 		return
+	}
+	for _, p := range f.restricted {
+		if strings.HasPrefix(r.URL.Path, p) {
+			writeError(w, &apiError{403, "restricted_resource", "Insufficient permissions for this endpoint."})
+			return
+		}
 	}
 	var body map[string]any
 	if r.Method == http.MethodPost || r.Method == http.MethodPatch {

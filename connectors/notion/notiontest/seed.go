@@ -135,7 +135,9 @@ func seed(ws *workspace) {
 	ds := ws.add(&node{kind: "data_source", parentType: "database_id", parentID: db.id, title: fullPlain("Tasks"), description: []any{}})
 	db.dataSources = []string{ds.id}
 	s.TasksDB, s.TasksDS = db.id, ds.id
-	opt := func(id, name, color string) map[string]any { return map[string]any{"id": id, "name": name, "color": color} }
+	opt := func(id, name, color string) map[string]any {
+		return map[string]any{"id": id, "name": name, "color": color}
+	}
 	ds.schema = map[string]any{
 		"Name": map[string]any{"id": "title", "name": "Name", "type": "title", "title": map[string]any{}},
 		"Status": map[string]any{"id": "st01", "name": "Status", "type": "status", "status": map[string]any{
