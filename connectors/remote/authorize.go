@@ -2,6 +2,7 @@ package remote
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/patchbay-mcp/patchbay/connectors"
@@ -39,7 +40,7 @@ func Logout(ctx context.Context, name string, s Settings, store keychain.Store, 
 		cfg.Store, cfg.Hooks = store, hooks
 		return oauth.Logout(ctx, cfg)
 	case AuthHeader:
-		if err := store.Delete(ctx, keychain.Key(name, ItemHeader)); err != nil && err != keychain.ErrNotFound {
+		if err := store.Delete(ctx, keychain.Key(name, ItemHeader)); err != nil && !errors.Is(err, keychain.ErrNotFound) {
 			return fmt.Errorf("deleting %s's header secret: %w", name, err)
 		}
 	}

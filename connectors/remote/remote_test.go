@@ -70,7 +70,7 @@ func (s *sink) needsAuth() int {
 	return len(s.needs)
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
@@ -82,7 +82,7 @@ func freePort(t *testing.T) int {
 
 // tempHome points HOME and PATCHBAY_HOME at a fresh folder, so that nothing touches the real
 // home, and returns it for the secret scan.
-func tempHome(t *testing.T) string {
+func tempHome(t testing.TB) string {
 	home := t.TempDir()
 	t.Setenv("HOME", home)
 	t.Setenv("PATCHBAY_HOME", filepath.Join(home, "patchbay"))
@@ -160,7 +160,7 @@ type oauthEnv struct {
 	errs     []string // error texts seen, for the secret scan
 }
 
-func newOAuthEnv(t *testing.T) *oauthEnv {
+func newOAuthEnv(t testing.TB) *oauthEnv {
 	e := &oauthEnv{home: tempHome(t), clock: &clock{t: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)},
 		store: &keychain.Memory{}, sink: &sink{}, browser: &remotetest.Browser{}}
 	e.fake = remotetest.New(remotetest.Options{Now: e.clock.Now})
@@ -260,6 +260,12 @@ func TestOAuthConnectorEndToEnd(t *testing.T) {
 	}
 	if !strings.Contains(e.sink.text(), "opened a new one") {
 		t.Errorf("no log line about the re-established session:\n%s", e.sink.text())
+	}
+
+	// The network drops every connection: the next call goes through on a new one.
+	e.fake.DropConnections()
+	if got, err := call(ctx, cs2, "echo", map[string]any{"text": "reconnected"}); err != nil || got != "reconnected" {
+		t.Fatalf("echo after the connections dropped = %q, %v", got, err)
 	}
 
 	// The user revokes the grant: calls fail fast with a reconnect message; no browser.

@@ -188,6 +188,10 @@ func (s *Server) DropSessions() {
 	}
 }
 
+// DropConnections closes every open TCP connection to the server, as a network blip does;
+// sessions stay.
+func (s *Server) DropConnections() { s.http.CloseClientConnections() }
+
 func (s *Server) handler() *mcp.StreamableHTTPHandler {
 	s.mu.Lock()
 	defer s.mu.Unlock()
