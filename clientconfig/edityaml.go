@@ -48,7 +48,7 @@ func yamlRoot(body []byte) (*yaml.Node, error) {
 		return nil, nil
 	}
 	root := doc.Content[0]
-	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" && root.Value == "" {
 		return nil, nil
 	}
 	if root.Kind != yaml.MappingNode || root.Style&yaml.FlowStyle != 0 {
@@ -119,6 +119,10 @@ type yamlSpans struct {
 }
 
 func yamlLocate(body []byte, key string) (*yamlSpans, error) {
+	// YAML also breaks lines at a lone CR; our line arithmetic counts LF only.
+	if strings.Contains(strings.ReplaceAll(string(body), "\r\n", ""), "\r") {
+		return nil, &ShapeError{Msg: "the file has lone CR line breaks; convert it to LF or CRLF line endings"}
+	}
 	root, err := yamlRoot(body)
 	if err != nil {
 		return nil, err
@@ -203,7 +207,11 @@ func (yamlEditor) set(body []byte, st style, key, name string, want object, list
 		if strings.TrimSpace(text) == "" {
 			text = ""
 		}
-		block := append([]string{yamlScalar(key) + ":"}, entry(st.unit)...)
+		ind := ""
+		if s.root != nil && len(s.root.Content) > 0 {
+			ind = strings.Repeat(" ", s.root.Content[0].Column-1)
+		}
+		block := append([]string{ind + yamlScalar(key) + ":"}, entry(ind+st.unit)...)
 		return []byte(text + joinLines(block, st.nl)), nil
 	}
 	k, v := s.root.Content[s.keyIdx], s.root.Content[s.keyIdx+1]

@@ -19,6 +19,9 @@ const goldenExe = "/opt/patchbay/bin/patchbay"
 
 func goldenEntry() Entry { return NewEntry("notion", goldenExe, paths.Layout{}) }
 
+// testLayout sets PATCHBAY_HOME, so fuzzed entries carry an env too.
+var testLayout = paths.Layout{Home: "/home/u/pb"}
+
 // family returns the folder of testdata/cases that holds inputs for the client's format.
 func family(c *Client) string {
 	switch {
