@@ -44,6 +44,7 @@ type Client struct {
 	http    *http.Client
 	limiter *rate.Limiter
 	timeout time.Duration
+	retries int
 	count   atomic.Int64 // HTTP attempts made, for tests and benchmarks
 	// sleep waits d or until ctx ends; tests replace it to avoid real waits.
 	sleep func(ctx context.Context, d time.Duration) error
@@ -59,6 +60,8 @@ type ClientOptions struct {
 	Timeout time.Duration
 	// HTTPClient is used instead of a default client.
 	HTTPClient *http.Client
+	// NoRetry turns off the retries of 429, 5xx and network errors (for one-shot checks).
+	NoRetry bool
 }
 
 // NewClient returns a client for the API at baseURL (an origin such as
@@ -68,7 +71,10 @@ func NewClient(baseURL, token string, o ClientOptions) *Client {
 		baseURL = DefaultBaseURL
 	}
 	baseURL = strings.TrimSuffix(strings.TrimSuffix(baseURL, "/"), "/v1")
-	c := &Client{base: baseURL, token: token, http: o.HTTPClient, timeout: o.Timeout, sleep: sleepCtx}
+	c := &Client{base: baseURL, token: token, http: o.HTTPClient, timeout: o.Timeout, sleep: sleepCtx, retries: maxRetries}
+	if o.NoRetry {
+		c.retries = 0
+	}
 	if c.http == nil {
 		c.http = &http.Client{}
 	}
@@ -147,7 +153,7 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 			if ctx.Err() != nil {
 				return fmt.Errorf("%s %s: %w", method, path, ctx.Err())
 			}
-			if method == http.MethodGet && attempt < maxRetries {
+			if method == http.MethodGet && attempt < c.retries {
 				if err := c.sleep(ctx, backoff); err != nil {
 					return err
 				}
@@ -170,7 +176,7 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 			apiErr.Code, apiErr.Message = "http_"+strconv.Itoa(status), strings.TrimSpace(string(data[:min(len(data), 300)]))
 		}
 		switch {
-		case status == http.StatusTooManyRequests && attempt < maxRetries:
+		case status == http.StatusTooManyRequests && attempt < c.retries:
 			wait := retryAfter(hdr)
 			apiErr.RetryAfter = wait
 			if wait > maxRetryAfter {
@@ -186,7 +192,7 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 		case status == http.StatusTooManyRequests:
 			apiErr.RetryAfter = retryAfter(hdr)
 			return apiErr
-		case status >= 500 && method == http.MethodGet && attempt < maxRetries:
+		case status >= 500 && method == http.MethodGet && attempt < c.retries:
 			if err := c.sleep(ctx, backoff); err != nil {
 				return err
 			}

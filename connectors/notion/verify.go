@@ -57,7 +57,7 @@ func Verify(ctx context.Context, baseURL, token string) (*Identity, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	c := NewClient(baseURL, token, ClientOptions{Rate: -1})
+	c := NewClient(baseURL, token, ClientOptions{Rate: -1, NoRetry: true})
 	me, err := c.Me(ctx)
 	if err != nil {
 		var e *APIError
