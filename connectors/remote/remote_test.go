@@ -262,9 +262,21 @@ func TestOAuthConnectorEndToEnd(t *testing.T) {
 		t.Errorf("no log line about the re-established session:\n%s", e.sink.text())
 	}
 
-	// The network drops every connection: the next call goes through on a new one.
+	// The network drops every connection. Requests without side effects are retried on a
+	// new connection; a tool call caught on a dead one may fail (it is never sent twice),
+	// but the session carries on.
 	e.fake.DropConnections()
-	if got, err := call(ctx, cs2, "echo", map[string]any{"text": "reconnected"}); err != nil || got != "reconnected" {
+	if _, err := cs2.ListTools(ctx, nil); err != nil {
+		t.Fatalf("tools/list after the connections dropped: %v", err)
+	}
+	var got string
+	var err error
+	for range 3 {
+		if got, err = call(ctx, cs2, "echo", map[string]any{"text": "reconnected"}); err == nil {
+			break
+		}
+	}
+	if err != nil || got != "reconnected" {
 		t.Fatalf("echo after the connections dropped = %q, %v", got, err)
 	}
 

@@ -66,6 +66,11 @@ func (k *sessionKeeper) RoundTrip(req *http.Request) (*http.Response, error) {
 	sent := req.Header.Get(sessionHeader)
 	live := k.liveFor(sent)
 	resp, err := k.base.RoundTrip(k.prepare(req, body, live))
+	if err != nil && !needsAuth(err) && req.Context().Err() == nil && safeToRepeat(req, body) {
+		// The connection dropped (a server restart, a network blip, a stale keep-alive):
+		// once more on a new one, for requests that have no side effects.
+		resp, err = k.base.RoundTrip(k.prepare(req, body, live))
+	}
 	if err != nil {
 		if needsAuth(err) {
 			return refusal(req, body, err), nil
@@ -88,6 +93,19 @@ func (k *sessionKeeper) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	k.mapResponse(resp)
 	return resp, nil
+}
+
+// safeToRepeat reports whether sending req twice cannot do harm: everything but a tool
+// call (which may create a Notion page, say), so a tools/call that hit a dropped connection
+// fails with an error rather than risking running twice.
+func safeToRepeat(req *http.Request, body []byte) bool {
+	if req.Method != http.MethodPost {
+		return true
+	}
+	var m struct {
+		Method string `json:"method"`
+	}
+	return json.Unmarshal(body, &m) == nil && m.Method != "tools/call"
 }
 
 // remember keeps the handshake messages to replay them later.
