@@ -2,7 +2,11 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -10,6 +14,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/patchbay-mcp/patchbay/bridge"
+	"github.com/patchbay-mcp/patchbay/bridge/events"
 	"github.com/patchbay-mcp/patchbay/connectors/keychain"
 	"github.com/patchbay-mcp/patchbay/internal/paths"
 	"github.com/patchbay-mcp/patchbay/internal/state"
@@ -27,7 +32,15 @@ func remoteTestBridge(t *testing.T, kc keychain.Store) (stop func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := bridge.New(bridge.Options{Store: st, Keychain: kc, Socket: lay.SocketPath()})
+	if err := lay.EnsureDirs(); err != nil {
+		t.Fatal(err)
+	}
+	rot, err := events.NewRotator(lay.LogDir(), 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evlog := events.NewLog(0, rot)
+	b, err := bridge.New(bridge.Options{Store: st, Keychain: kc, Socket: lay.SocketPath(), Events: evlog})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,6 +56,7 @@ func remoteTestBridge(t *testing.T, kc keychain.Store) (stop func()) {
 			b.Close()
 			ln.Close()
 			<-done
+			evlog.Close()
 		})
 	}
 	t.Cleanup(stop)
@@ -212,9 +226,39 @@ func TestRemoteOAuthThroughShim(t *testing.T) {
 	if got, isErr, err := remoteCallText(t.Context(), cs, "echo", map[string]any{"text": "back"}); err != nil || isErr || got != "back" {
 		t.Fatalf("echo after connecting again = %q, %t, %v", got, isErr, err)
 	}
-	for _, s := range fake.Secrets() {
-		if strings.Contains(msg, s) {
-			t.Errorf("a secret leaked into an error")
+
+	// The event log shows the OAuth refresh and the needs-auth state, and no secret is in
+	// any event, any file under the test home (state.json, the rotated logs) or the error.
+	var all strings.Builder
+	sawRefresh, sawNeedsAuth := false, false
+	err = bridge.NewClient(lay.SocketPath()).Events(t.Context(), bridge.EventsQuery{}, func(ev events.Event) error {
+		b, _ := json.Marshal(ev)
+		all.Write(b)
+		sawRefresh = sawRefresh || strings.Contains(ev.Message, "refresh: new access token")
+		sawNeedsAuth = sawNeedsAuth || ev.Message == bridge.StateNeedsAuth
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sawRefresh || !sawNeedsAuth {
+		t.Errorf("event log lacks the refresh step (%t) or the needs-auth state (%t)", sawRefresh, sawNeedsAuth)
+	}
+	all.WriteString(msg)
+	filepath.WalkDir(os.Getenv("HOME"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			b, _ := os.ReadFile(p)
+			all.Write(b)
+		}
+		return nil
+	})
+	secrets := fake.Secrets()
+	if len(secrets) < 4 {
+		t.Fatalf("the fake issued only %d secrets: the scan would prove little", len(secrets))
+	}
+	for _, s := range secrets {
+		if strings.Contains(all.String(), s) {
+			t.Errorf("a secret (%.6s…) leaked into an event, a file or an error", s)
 		}
 	}
 }
