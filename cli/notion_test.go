@@ -1,0 +1,179 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/patchbay-mcp/patchbay/bridge"
+	"github.com/patchbay-mcp/patchbay/connectors/keychain"
+	"github.com/patchbay-mcp/patchbay/connectors/notion/notiontest"
+	"github.com/patchbay-mcp/patchbay/internal/paths"
+	"github.com/patchbay-mcp/patchbay/internal/state"
+)
+
+// serveRun is one in-process run of `patchbay serve notion` with a client connected.
+type serveRun struct {
+	cs     *mcp.ClientSession
+	stderr *bytes.Buffer
+	done   chan int
+}
+
+// startServe runs `patchbay serve notion args...` in-process on pipes and connects an MCP
+// client to it, as an AI client would over the process's stdio.
+func startServe(t *testing.T, args ...string) *serveRun {
+	t.Helper()
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	r := &serveRun{stderr: &bytes.Buffer{}, done: make(chan int, 1)}
+	go func() {
+		code := Main(&Env{Stdin: inR, Stdout: outW, Stderr: r.stderr}, append([]string{"serve", "notion"}, args...))
+		outW.Close()
+		r.done <- code
+	}()
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "test-client"}, nil).Connect(context.Background(),
+		&mcp.IOTransport{Reader: outR, Writer: inW}, &mcp.ClientSessionOptions{ProtocolVersion: "2025-11-25"})
+	if err != nil {
+		t.Fatalf("connecting to serve notion: %v (stderr: %s)", err, r.stderr)
+	}
+	r.cs = cs
+	return r
+}
+
+func (r *serveRun) stop(t *testing.T) {
+	t.Helper()
+	r.cs.Close()
+	select {
+	case code := <-r.done:
+		if code != 0 {
+			t.Errorf("serve notion exited %d: %s", code, r.stderr)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve notion did not exit when its stdin closed")
+	}
+}
+
+func searchText(t *testing.T, cs *mcp.ClientSession, q string) string {
+	t.Helper()
+	res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "notion-search", Arguments: map[string]any{"query": q}})
+	if err != nil || res.IsError {
+		t.Fatalf("notion-search: %v %+v", err, res)
+	}
+	return res.Content[0].(*mcp.TextContent).Text
+}
+
+func TestServeNotionFromEnvironmentLikeTheOfficialServer(t *testing.T) {
+	f, url := notiontest.Start(t)
+	t.Setenv("NOTION_TOKEN", notiontest.Token)
+	t.Setenv("BASE_URL", url)
+	t.Setenv("OPENAPI_MCP_HEADERS", "")
+	r := startServe(t, "--transport", "stdio")
+	if got := searchText(t, r.cs, "Design"); !strings.Contains(got, "Design Principles · page · "+f.Sample().Design) {
+		t.Errorf("search: %s", got)
+	}
+	r.stop(t)
+
+	// OPENAPI_MCP_HEADERS's Authorization wins over NOTION_TOKEN, as in the official server.
+	t.Setenv("NOTION_TOKEN", "ntn_wrong")
+	t.Setenv("OPENAPI_MCP_HEADERS", `{"Authorization":"Bearer `+notiontest.Token+`","Notion-Version":"2022-06-28"}`)
+	r = startServe(t)
+	searchText(t, r.cs, "Design")
+	r.stop(t)
+}
+
+func TestServeNotionNeedsAToken(t *testing.T) {
+	t.Setenv("NOTION_TOKEN", "")
+	t.Setenv("OPENAPI_MCP_HEADERS", "")
+	var stderr bytes.Buffer
+	code := Main(&Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &stderr}, []string{"serve", "notion"})
+	if code != 1 || !strings.Contains(stderr.String(), "set NOTION_TOKEN") {
+		t.Errorf("exit %d: %s", code, stderr.String())
+	}
+	stderr.Reset()
+	if code := Main(&Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &stderr}, []string{"serve"}); code != 2 {
+		t.Errorf("serve with no kind: exit %d", code)
+	}
+}
+
+func TestServeNotionStoredConnection(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("PATCHBAY_HOME", home)
+	f, url := notiontest.Start(t)
+	l, err := paths.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := state.Open(l.StateFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings, _ := json.Marshal(map[string]string{"base_url": url})
+	if err := st.Modify(func(s *state.State) error {
+		s.Connections = append(s.Connections, state.Connection{Name: "work", Kind: state.KindNotion, Settings: settings})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	kc := &keychain.Memory{}
+	old := keychainStore
+	keychainStore = kc
+	t.Cleanup(func() { keychainStore = old })
+
+	var stderr bytes.Buffer
+	if code := Main(&Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &stderr}, []string{"serve", "notion", "work"}); code != 1 || !strings.Contains(stderr.String(), "no token stored") {
+		t.Errorf("without a token: exit %d %s", code, stderr.String())
+	}
+	kc.Set(context.Background(), keychain.Key("work", "token"), notiontest.Token)
+	r := startServe(t, "work")
+	if got := searchText(t, r.cs, "Meeting"); !strings.Contains(got, f.Sample().Meeting) {
+		t.Errorf("search: %s", got)
+	}
+	r.stop(t)
+	stderr.Reset()
+	if code := Main(&Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &stderr}, []string{"serve", "notion", "nope"}); code != 1 || !strings.Contains(stderr.String(), "no connection named") {
+		t.Errorf("unknown name: exit %d %s", code, stderr.String())
+	}
+}
+
+func TestAddNotionChecksTheTokenFirst(t *testing.T) {
+	_, url := notiontest.Start(t)
+	var got []bridge.AddRequest
+	old := addConnection
+	addConnection = func(_ context.Context, req bridge.AddRequest) (*bridge.ConnectionStatus, error) {
+		got = append(got, req)
+		return &bridge.ConnectionStatus{}, nil
+	}
+	t.Cleanup(func() { addConnection = old })
+
+	var out, errb bytes.Buffer
+	code := Main(&Env{Stdin: strings.NewReader("ntn_wrong\n"), Stdout: &out, Stderr: &errb}, []string{"add", "notion", "work", "--base-url", url})
+	if code != 1 || len(got) != 0 || !strings.Contains(errb.String(), "API token is invalid.") || !strings.Contains(errb.String(), "Nothing was stored") {
+		t.Fatalf("bad token: exit %d, stored %d, stderr %s", code, len(got), errb.String())
+	}
+	out.Reset()
+	errb.Reset()
+	code = Main(&Env{Stdin: strings.NewReader(notiontest.Token + "\n"), Stdout: &out, Stderr: &errb}, []string{"add", "notion", "work", "--base-url", url, "--replace"})
+	if code != 0 || len(got) != 1 {
+		t.Fatalf("good token: exit %d, stderr %s", code, errb.String())
+	}
+	req := got[0]
+	if req.Name != "work" || req.Kind != "notion" || !req.Replace || req.Secrets["token"] != notiontest.Token || !strings.Contains(string(req.Settings), url) {
+		t.Errorf("add request = %+v", req)
+	}
+	if strings.Contains(string(req.Settings), notiontest.Token) {
+		t.Error("the token is in the settings")
+	}
+	if !strings.Contains(out.String(), "workspace “Acme Labs”, integration “Patchbay Test Bot”") {
+		t.Errorf("stdout: %s", out.String())
+	}
+	if strings.Contains(out.String()+errb.String(), notiontest.Token) {
+		t.Error("the token was printed")
+	}
+}
