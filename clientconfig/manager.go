@@ -374,18 +374,32 @@ func (m *Manager) change(t Target, dryRun bool, edit func(*Client, []byte) ([]by
 	if err != nil {
 		return ChangeResult{}, err
 	}
-	return m.changeFile(c, file, installed, dryRun, edit, update)
-}
-
-// changeFile is change for a located file. Called with mu held.
-func (m *Manager) changeFile(c *Client, file string, installed, dryRun bool, edit func(*Client, []byte) ([]byte, error), update func(*fileRecord)) (ChangeResult, error) {
-	res := ChangeResult{Client: c.ID, File: file, DryRun: dryRun}
 	rec, err := loadRecord(m.Layout.ConfigDir)
 	if err != nil {
+		return ChangeResult{Client: c.ID, File: file}, err
+	}
+	res, dirty, err := m.changeFile(rec, c, file, installed, dryRun, edit, update)
+	if err != nil || !dirty {
 		return res, err
 	}
+	return res, m.saveRecord(rec)
+}
+
+// saveRecord writes the record and tells a running Watch. Called with mu held.
+func (m *Manager) saveRecord(rec *record) error {
+	if err := rec.save(m.Layout.ConfigDir); err != nil {
+		return err
+	}
+	m.notify()
+	return nil
+}
+
+// changeFile edits one located file and updates rec in memory; dirty says rec changed and
+// needs saving. Called with mu held.
+func (m *Manager) changeFile(rec *record, c *Client, file string, installed, dryRun bool, edit func(*Client, []byte) ([]byte, error), update func(*fileRecord)) (res ChangeResult, dirty bool, err error) {
+	res = ChangeResult{Client: c.ID, File: file, DryRun: dryRun}
 	if !installed {
-		return res, fmt.Errorf("%s does not look installed (no %s): install it first, or give a project folder with --project", c.Name, filepath.Dir(file))
+		return res, false, fmt.Errorf("%s does not look installed (no %s): install it first, or give a project folder with --project", c.Name, filepath.Dir(file))
 	}
 	er, err := EditFile(file, func(b []byte) ([]byte, error) { return edit(c, b) }, EditOptions{
 		Create:    true,
@@ -394,7 +408,7 @@ func (m *Manager) changeFile(c *Client, file string, installed, dryRun bool, edi
 	})
 	res.File, res.Changed, res.Backup = er.Path, er.Changed, er.Backup
 	if err != nil {
-		return res, err
+		return res, false, err
 	}
 	res.Diff = unifiedDiff(er.Path, er.Before, er.After)
 	if found, err := c.Entries(er.After, m.Exe); err == nil {
@@ -405,20 +419,104 @@ func (m *Manager) changeFile(c *Client, file string, installed, dryRun bool, edi
 		}
 	}
 	if dryRun {
-		return res, nil
+		return res, false, nil
 	}
 	fr := rec.Files[er.Path]
 	if fr == nil {
 		fr = &fileRecord{Client: c.ID, Backup: er.Backup, Created: !er.Existed && er.Changed}
 		rec.Files[er.Path] = fr
+		dirty = true
 	}
+	before := slices.Clone(fr.Names)
 	update(fr)
-	fr.Written = hashOf(er.After)
-	if err := rec.save(m.Layout.ConfigDir); err != nil {
-		return res, err
+	written := hashOf(er.After)
+	dirty = dirty || fr.Written != written || !slices.Equal(before, fr.Names)
+	fr.Written = written
+	return res, dirty, nil
+}
+
+// ConnectAllRequest asks to connect every installed client.
+type ConnectAllRequest struct {
+	Connections []string `json:"connections"`
+	Replace     bool     `json:"replace,omitempty"`
+	DryRun      bool     `json:"dry_run,omitempty"`
+}
+
+// ClientResult is one client's part of a ConnectAll or DisconnectAll.
+type ClientResult struct {
+	ChangeResult
+	// Error says why this client was not changed; the others still were.
+	Error string `json:"error,omitempty"`
+}
+
+// ConnectAll connects req.Connections to every installed client, in one pass (one save of
+// Patchbay's record). A client that fails (a malformed file, a conflict) is reported in its
+// result and does not stop the others.
+func (m *Manager) ConnectAll(req ConnectAllRequest) ([]ClientResult, error) {
+	if len(req.Connections) == 0 {
+		return nil, errors.New("no connection to connect: name one with --connection NAME, or use --all")
 	}
-	m.notify()
-	return res, nil
+	return m.changeAll(req.DryRun, func(c *Client, content []byte) ([]byte, error) {
+		var err error
+		for _, n := range req.Connections {
+			if content, err = c.Upsert(content, m.entry(n), req.Replace); err != nil {
+				return nil, err
+			}
+		}
+		return content, nil
+	}, func(fr *fileRecord) {
+		for _, n := range req.Connections {
+			if !slices.Contains(fr.Names, n) {
+				fr.Names = append(fr.Names, n)
+			}
+		}
+	})
+}
+
+// DisconnectAll removes all of Patchbay's entries from every installed client.
+func (m *Manager) DisconnectAll(dryRun bool) ([]ClientResult, error) {
+	return m.changeAll(dryRun, func(c *Client, content []byte) ([]byte, error) {
+		found, err := c.Entries(content, m.Exe)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range found {
+			if f.Ours {
+				if content, err = c.Remove(content, f.Name, m.Exe); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return content, nil
+	}, func(fr *fileRecord) { fr.Names = nil })
+}
+
+func (m *Manager) changeAll(dryRun bool, edit func(*Client, []byte) ([]byte, error), update func(*fileRecord)) ([]ClientResult, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	rec, err := loadRecord(m.Layout.ConfigDir)
+	if err != nil {
+		return nil, err
+	}
+	var out []ClientResult
+	dirty := false
+	for _, c := range Clients {
+		file, installed := c.Locate(m.Env)
+		if !installed {
+			continue
+		}
+		res, d, err := m.changeFile(rec, c, file, true, dryRun, edit, update)
+		cr := ClientResult{ChangeResult: res}
+		if err != nil {
+			cr.Error = err.Error()
+		}
+		dirty = dirty || d
+		out = append(out, cr)
+	}
+	if dirty {
+		return out, m.saveRecord(rec)
+	}
+	return out, nil
 }
 
 // Restore puts back the file as it was before Patchbay's first edit (deleting it when
@@ -471,13 +569,12 @@ func (m *Manager) Restore(t Target, dryRun bool) (ChangeResult, error) {
 		return res, err
 	}
 	delete(rec.Files, target)
-	if err := rec.save(m.Layout.ConfigDir); err != nil {
+	if err := m.saveRecord(rec); err != nil {
 		return res, err
 	}
 	if fr.Backup != "" {
 		os.Remove(fr.Backup)
 	}
-	m.notify()
 	return res, nil
 }
 

@@ -16,16 +16,6 @@ type field struct {
 // string, bool, int, []string or object.
 type object []field
 
-// get returns the value of key k, or nil.
-func (o object) get(k string) any {
-	for _, f := range o {
-		if f.K == k {
-			return f.V
-		}
-	}
-	return nil
-}
-
 // plain converts v to the generic form encoding/json decodes to, for comparisons.
 func plain(v any) any {
 	switch x := v.(type) {

@@ -194,7 +194,7 @@ func (m *Manager) checkFile(file, clientID string) (DriftEvent, bool) {
 	ev.Drifted = st.Drifted
 	if m.AutoRepair != nil && m.AutoRepair(c.ID) {
 		names := st.Drifted
-		_, err := m.changeFile(c, file, true, false, func(c *Client, b []byte) ([]byte, error) {
+		_, dirty, err := m.changeFile(rec, c, file, true, false, func(c *Client, b []byte) ([]byte, error) {
 			var err error
 			for _, n := range names {
 				if b, err = c.Upsert(b, m.entry(n), false); err != nil {
@@ -203,6 +203,9 @@ func (m *Manager) checkFile(file, clientID string) (DriftEvent, bool) {
 			}
 			return b, nil
 		}, func(*fileRecord) {})
+		if err == nil && dirty {
+			err = m.saveRecord(rec)
+		}
 		if err != nil {
 			ev.Error = err.Error()
 		} else {
