@@ -33,6 +33,9 @@ type Hooks struct {
 	// NeedsAuth says the connection cannot work until the user (re)authorises it; reason says
 	// why, in words a person can act on.
 	NeedsAuth func(reason string)
+	// Authorized says that a connection which needed authorising works again (a new login
+	// was found in the keychain), so that the bridge can clear its needs-auth state.
+	Authorized func()
 }
 
 // LogLine calls h.Log if set.
@@ -46,5 +49,12 @@ func (h Hooks) LogLine(level, msg string) {
 func (h Hooks) NeedAuth(reason string) {
 	if h.NeedsAuth != nil {
 		h.NeedsAuth(reason)
+	}
+}
+
+// AuthOK calls h.Authorized if set.
+func (h Hooks) AuthOK() {
+	if h.Authorized != nil {
+		h.Authorized()
 	}
 }

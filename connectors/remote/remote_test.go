@@ -38,9 +38,10 @@ func (c *clock) Add(d time.Duration) {
 }
 
 type sink struct {
-	mu    sync.Mutex // guards lines, needs
-	lines []string
-	needs []string
+	mu         sync.Mutex // guards lines, needs, authorized
+	lines      []string
+	needs      []string
+	authorized int
 }
 
 func (s *sink) hooks() connectors.Hooks {
@@ -55,7 +56,18 @@ func (s *sink) hooks() connectors.Hooks {
 			s.needs = append(s.needs, reason)
 			s.mu.Unlock()
 		},
+		Authorized: func() {
+			s.mu.Lock()
+			s.authorized++
+			s.mu.Unlock()
+		},
 	}
+}
+
+func (s *sink) authorizedCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.authorized
 }
 
 func (s *sink) text() string {
@@ -194,8 +206,11 @@ func TestOAuthConnectorEndToEnd(t *testing.T) {
 	ctx := t.Context()
 
 	// Before any login: Transport fails fast and says what to do.
-	if _, err := e.connector(t).Transport(ctx); !oauth.IsNeedsReconnect(err) {
-		t.Fatalf("Transport before login = %v, want needs reconnect", err)
+	if _, err := e.connector(t).Transport(ctx); !oauth.IsNeedsReconnect(err) || !strings.Contains(err.Error(), "patchbay connect notion") {
+		t.Fatalf("Transport before login = %v, want needs connect", err)
+	}
+	if n := e.sink.needsAuth(); n != 1 {
+		t.Fatalf("NeedsAuth fired %d times before the first login, want 1", n)
 	}
 
 	e.login(t)
@@ -295,8 +310,8 @@ func TestOAuthConnectorEndToEnd(t *testing.T) {
 	if _, err := c2.Transport(ctx); !oauth.IsNeedsReconnect(err) {
 		t.Fatalf("Transport after revocation = %v, want needs reconnect", err)
 	}
-	if n := e.sink.needsAuth(); n != 1 {
-		t.Errorf("NeedsAuth fired %d times, want 1", n)
+	if n := e.sink.needsAuth(); n != 2 {
+		t.Errorf("NeedsAuth fired %d times in all, want 2 (never connected, then revoked)", n)
 	}
 	if n := e.fake.Counts().Authorizes; n != 1 || len(e.browser.Opened()) != 1 {
 		t.Fatalf("a browser was opened without the user asking (%d authorizes)", n)
@@ -312,6 +327,9 @@ func TestOAuthConnectorEndToEnd(t *testing.T) {
 	c2.Reload()
 	if got, err := call(ctx, cs2, "echo", map[string]any{"text": "back"}); err != nil || got != "back" {
 		t.Fatalf("echo after reconnect = %q, %v", got, err)
+	}
+	if n := e.sink.authorizedCount(); n != 1 {
+		t.Errorf("Authorized fired %d times after the reconnect, want 1", n)
 	}
 
 	// Logout revokes and forgets.

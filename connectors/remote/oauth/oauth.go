@@ -183,11 +183,17 @@ type NeedsReconnectError struct {
 	Label, Name string
 	// Reason says what happened, without secrets.
 	Reason string
+	// Never is set when the connection was never logged in (rather than lost its login).
+	Never bool
 }
 
 func (e *NeedsReconnectError) Error() string {
-	return fmt.Sprintf("%s is not authorized (%s): reconnect %s in Patchbay, or run: patchbay reconnect %s",
-		e.Label, e.Reason, e.Label, e.Name)
+	verb := "reconnect"
+	if e.Never {
+		verb = "connect"
+	}
+	return fmt.Sprintf("%s is not authorized (%s): %s %s in Patchbay, or run: patchbay %s %s",
+		e.Label, e.Reason, verb, e.Label, verb, e.Name)
 }
 
 // Is makes errors.Is(err, ErrNeedsReconnect) true.

@@ -277,6 +277,15 @@ func TestRevokedGrantNeedsReconnectWithoutBrowser(t *testing.T) {
 		t.Errorf("counts = %+v, browser opened %d times; want one failed refresh and no new authorization", c, len(b.Opened()))
 	}
 
+	// Reloading the same dead login does not revive it.
+	toks.Reload()
+	if _, err := toks.Token(t.Context()); !IsNeedsReconnect(err) {
+		t.Fatalf("Token after reloading the dead login = %v, want still needs reconnect", err)
+	}
+	if n := len(e.logs.needs()); n != 1 {
+		t.Errorf("NeedsAuth called %d times after a reload, want still once", n)
+	}
+
 	// A new login (done elsewhere, e.g. by the CLI) revives the same Tokens.
 	if err := Authorize(ctxT(t), e.cfg, b.Open); err != nil {
 		t.Fatal(err)

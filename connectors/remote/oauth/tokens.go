@@ -41,6 +41,9 @@ type Tokens struct {
 	client  *clientRecord
 	dead    *NeedsReconnectError // non-nil: needs reconnect
 	unsaved bool                 // cur was refreshed but not yet saved in the keychain
+	// deadAccess is the access token of the login that died, so that reading the same
+	// login from the keychain again does not revive it.
+	deadAccess string
 }
 
 // NewTokens returns a Tokens for cfg. It reads nothing until the first Token call.
@@ -153,18 +156,22 @@ func (t *Tokens) load(ctx context.Context) error {
 		return fmt.Errorf("reading %s's client registration: %w", t.cfg.label(), err)
 	}
 	t.mu.Lock()
-	defer t.mu.Unlock()
 	wasDead := t.dead != nil
-	if wasDead && rec != nil && t.cur != nil && rec.AccessToken == t.cur.AccessToken {
-		return nil // the same token as before: still dead
+	if wasDead && rec != nil && rec.AccessToken == t.deadAccess {
+		t.mu.Unlock()
+		return nil // the login that died: still dead
 	}
-	t.loaded, t.cur, t.client, t.dead = true, rec, cl, nil
+	t.loaded, t.cur, t.client = true, rec, cl
 	if rec == nil {
-		t.dead = &NeedsReconnectError{Label: t.cfg.label(), Name: t.cfg.Name, Reason: "not connected yet"}
+		t.mu.Unlock()
+		t.die(&NeedsReconnectError{Label: t.cfg.label(), Name: t.cfg.Name, Reason: "not connected yet", Never: true})
 		return nil
 	}
+	t.dead = nil
+	t.mu.Unlock()
 	if wasDead {
 		t.cfg.logf("info", "a new login was found in the keychain; the connection works again")
+		t.cfg.Hooks.AuthOK()
 	}
 	return nil
 }
@@ -226,13 +233,20 @@ func (t *Tokens) refresh(ctx context.Context, cur *tokenRecord, cl *clientRecord
 
 // kill marks the connection as needing a reconnect and says so once through the hooks.
 func (t *Tokens) kill(reason string) error {
-	e := &NeedsReconnectError{Label: t.cfg.label(), Name: t.cfg.Name, Reason: reason}
+	return t.die(&NeedsReconnectError{Label: t.cfg.label(), Name: t.cfg.Name, Reason: reason})
+}
+
+// die makes e the reason the connection is dead; the hooks hear of it once per death.
+func (t *Tokens) die(e *NeedsReconnectError) error {
 	t.mu.Lock()
 	first := t.dead == nil
 	t.dead = e
+	if t.cur != nil {
+		t.deadAccess = t.cur.AccessToken
+	}
 	t.mu.Unlock()
 	if first {
-		t.cfg.logf("warn", "needs reconnect: %s", reason)
+		t.cfg.logf("warn", "needs reconnect: %s", e.Reason)
 		t.cfg.Hooks.NeedAuth(e.Error())
 	}
 	return e
@@ -262,7 +276,8 @@ func (t *Tokens) Reload() {
 	if t.unsaved {
 		return
 	}
-	t.loaded, t.cur, t.client, t.dead, t.unsaved = false, nil, nil, nil, false
+	// dead stays: if the reload finds a new login, load revives the connection and says so.
+	t.loaded, t.cur, t.client = false, nil, nil
 }
 
 // NeedsReconnect returns the reason the connection needs a reconnect, or nil.
