@@ -9,6 +9,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/patchbay-mcp/patchbay/bridge"
+	"github.com/patchbay-mcp/patchbay/bridge/events"
 	"github.com/patchbay-mcp/patchbay/internal/testpeers"
 )
 
@@ -70,6 +71,8 @@ func TestSecretEnvReachesChildOnly(t *testing.T) {
 	if !strings.Contains(textOf(t, res), secret) {
 		t.Fatalf("the child's environment lacks MY_API_KEY")
 	}
+	// The relay records events asynchronously: wait for the response's.
+	waitEvent(t, h, func(e events.Event) bool { return e.Tool == "get-env" && e.Direction == events.FromUpstream })
 	all, _ := h.b.Events().Since(0)
 	var sawMasked bool
 	for _, e := range all {
