@@ -92,9 +92,8 @@ var Clients = []*Client{
 	},
 	{
 		ID: "zed", Name: "Zed", Format: JSONC, Servers: "context_servers",
-		// The flat stdio form (zed-industries/zed#33539); "source": "custom" marks a
-		// server that is not a Zed extension.
-		Shape: Shape{Before: object{{"source", "custom"}}},
+		// The flat stdio form of zed.dev/docs/ai/mcp (zed-industries/zed#33539).
+		Shape: stdShape,
 		Locations: []Location{
 			{OS: "windows", File: "{appdata}/Zed/settings.json"},
 			{File: "~/.config/zed/settings.json"},

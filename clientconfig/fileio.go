@@ -89,7 +89,8 @@ func EditFile(path string, transform func([]byte) ([]byte, error), opts EditOpti
 			return res, withFile(err, target)
 		}
 		res.After = after
-		res.Changed = !existed || !bytes.Equal(after, before)
+		// A missing file that would stay empty (say, a disconnect) is not created.
+		res.Changed = !bytes.Equal(after, before) || (!existed && len(after) > 0)
 		if !res.Changed || opts.DryRun {
 			if existed && opts.BackupDir != "" {
 				if b := backupPath(opts.BackupDir, target); fileExists(b) {

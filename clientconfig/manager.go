@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/patchbay-mcp/patchbay/internal/atomicfile"
@@ -192,7 +193,9 @@ func (m *Manager) Status() ([]ClientStatus, error) {
 		}
 		if c, ok := Lookup(fr.Client); ok {
 			st := m.status(c, file, true, rec)
-			st.Project = "yes"
+			if c.ProjectFile != "" {
+				st.Project = strings.TrimSuffix(file, string(filepath.Separator)+filepath.FromSlash(c.ProjectFile))
+			}
 			out = append(out, st)
 		}
 	}

@@ -214,6 +214,18 @@ func TestNotInstalledAndProject(t *testing.T) {
 	if _, err := m.Connect(ConnectRequest{Target: Target{Client: "codex", Project: proj}, Connections: []string{"notion"}}); err == nil {
 		t.Fatal("codex has no project file, connect --project must fail")
 	}
+	sts, _ := m.Status()
+	if last := sts[len(sts)-1]; last.ID != "vscode" || last.Project != proj || last.State != StateConnected {
+		t.Fatalf("project file in Status: %+v", last)
+	}
+	// Disconnecting a client that has no file yet does not create one.
+	res, err = m.Disconnect(DisconnectRequest{Target: Target{Client: "gemini"}})
+	if err != nil || res.Changed {
+		t.Fatalf("disconnect without a file: %+v %v", res, err)
+	}
+	if _, err := os.Stat(filepath.Join(m.Env.Home, ".gemini", "settings.json")); err == nil {
+		t.Fatal("disconnect created a file")
+	}
 }
 
 func TestStatusReportsMalformedFile(t *testing.T) {
