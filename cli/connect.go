@@ -31,11 +31,12 @@ type remoteLogin interface {
 	Logout(ctx context.Context, name string, s remote.Settings) error
 }
 
-// newRemoteLogin and openURL are variables so that tests can run the verbs against a fake
+// newRemoteLogin, openURL and presetFor are variables so that tests can run the verbs against a fake
 // server, an in-memory keychain and a test browser.
 var (
 	newRemoteLogin = func(env *Env) remoteLogin { return &localLogin{store: keychain.System{}, progress: env.Stderr} }
 	openURL        = remote.OpenBrowser
+	presetFor      = remote.Preset
 )
 
 func init() {
@@ -80,7 +81,7 @@ func runConnect(env *Env, verb string, args []string, fresh bool) int {
 		return reportErr(env, verb, err)
 	}
 	if !found {
-		p, ok := remote.Preset(name)
+		p, ok := presetFor(name)
 		if !ok || fresh {
 			return reportErr(env, verb, fmt.Errorf("no connection named %q: add it first with `patchbay add remote %s URL --oauth`", name, name))
 		}

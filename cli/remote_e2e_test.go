@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +18,8 @@ import (
 	"github.com/patchbay-mcp/patchbay/bridge"
 	"github.com/patchbay-mcp/patchbay/bridge/events"
 	"github.com/patchbay-mcp/patchbay/connectors/keychain"
+	"github.com/patchbay-mcp/patchbay/connectors/remote"
+	"github.com/patchbay-mcp/patchbay/connectors/remote/remotetest"
 	"github.com/patchbay-mcp/patchbay/internal/paths"
 	"github.com/patchbay-mcp/patchbay/internal/state"
 )
@@ -261,4 +265,77 @@ func TestRemoteOAuthThroughShim(t *testing.T) {
 			t.Errorf("a secret (%.6s…) leaked into an event, a file or an error", s)
 		}
 	}
+}
+
+// TestConnectPresetCreatesConnection: `patchbay connect notion` with no such connection adds
+// the preset through the bridge, then logs in. The preset points at the fake here.
+func TestConnectPresetCreatesConnection(t *testing.T) {
+	fake, store, _ := remoteLoginEnv(t)
+	remoteTestBridge(t, store)
+	old := presetFor
+	t.Cleanup(func() { presetFor = old })
+	presetFor = func(name string) (remote.Settings, bool) {
+		if name != "notion" {
+			return remote.Settings{}, false
+		}
+		return remote.Settings{URL: fake.MCPURL, Auth: remote.AuthOAuth, Label: "Notion", CallbackPort: freeTestPort(t)}, true
+	}
+	code, out, errOut := remoteRun("connect", "notion")
+	if code != 0 || !strings.Contains(out, "Added notion") || !strings.Contains(out, "Connected notion") {
+		t.Fatalf("connect notion = %d\n%s\n%s", code, out, errOut)
+	}
+	lay, _ := paths.Default()
+	st, err := bridge.NewClient(lay.SocketPath()).Status(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, c := range st.Connections {
+		found = found || (c.Name == "notion" && c.Kind == state.KindRemote && c.Summary == fake.MCPURL)
+	}
+	if !found {
+		t.Fatalf("the preset connection was not added: %+v", st.Connections)
+	}
+	if got, isErr, err := remoteCallText(t.Context(), remoteShimSession(t, "notion"), "whoami", nil); err != nil || isErr || got == "anonymous" {
+		t.Fatalf("whoami through the new preset connection = %q, %t, %v", got, isErr, err)
+	}
+}
+
+// TestAddRemoteHeaderOverSSE: `patchbay add remote` with a header secret read from stdin,
+// against a server that only speaks the 2024-11-05 SSE transport, used through the bridge.
+func TestAddRemoteHeaderOverSSE(t *testing.T) {
+	_, store, _ := remoteLoginEnv(t)
+	remoteTestBridge(t, store)
+	srv := remotetest.NewSSEServer("X-Api-Key", "sk-live-7d1e")
+	t.Cleanup(srv.Close)
+	var out, errb bytes.Buffer
+	code := Main(&Env{Stdin: strings.NewReader("sk-live-7d1e\n"), Stdout: &out, Stderr: &errb},
+		[]string{"add", "remote", "legacy", srv.URL, "--header", "X-Api-Key"})
+	if code != 0 {
+		t.Fatalf("add remote = %d\n%s\n%s", code, out.String(), errb.String())
+	}
+	if v, err := store.Get(t.Context(), "legacy/header"); err != nil || v != "sk-live-7d1e" {
+		t.Fatalf("header secret in the keychain = %q, %v", v, err)
+	}
+	lay, _ := paths.Default()
+	raw, _ := os.ReadFile(lay.StateFile())
+	if strings.Contains(string(raw), "sk-live-7d1e") {
+		t.Fatal("the header secret is in state.json")
+	}
+	cs := remoteShimSession(t, "legacy")
+	if got, isErr, err := remoteCallText(t.Context(), cs, "echo", map[string]any{"text": "over sse"}); err != nil || isErr || got != "over sse" {
+		t.Fatalf("echo over SSE through the bridge = %q, %t, %v", got, isErr, err)
+	}
+	if code, _, errOut := remoteRun("add", "remote", "bad", "http://example.com/mcp"); code != 1 || !strings.Contains(errOut, "use https") {
+		t.Errorf("add remote with plain http = %d, %q", code, errOut)
+	}
+}
+
+func freeTestPort(t *testing.T) int {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
 }
