@@ -129,6 +129,9 @@ func clientsMain(env *Env, m *clientconfig.Manager, connNames func() ([]string, 
 	var run func(t clientconfig.Target) (clientconfig.ChangeResult, error)
 	switch sub {
 	case "connect":
+		if strings.Contains(m.Exe, "go-build") {
+			fmt.Fprintf(env.Stderr, "patchbay: warning: this patchbay runs from a temporary build (%s); entries would point at it. Build patchbay and run the built binary instead.\n", m.Exe)
+		}
 		names := []string(conns)
 		if *all {
 			if names, err = connNames(); err != nil {
