@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -338,4 +339,56 @@ func freeTestPort(t *testing.T) int {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// TestRemoteShimChild is not a test: it is the `patchbay shim NAME` process that
+// TestRemoteThroughShimProcess starts (the test binary re-run with PATCHBAY_TEST_SHIM=NAME).
+func TestRemoteShimChild(t *testing.T) {
+	name := os.Getenv("PATCHBAY_TEST_SHIM")
+	if name == "" {
+		t.Skip("run as a child by TestRemoteThroughShimProcess")
+	}
+	os.Exit(Main(nil, []string{"shim", name}))
+}
+
+// TestRemoteThroughShimProcess: an AI client (go-sdk over a command transport) launches a real
+// `patchbay shim work` process, which reaches the bridge over its socket, which reaches the
+// fake Notion over OAuth.
+func TestRemoteThroughShimProcess(t *testing.T) {
+	fake, store, _ := remoteLoginEnv(t)
+	remoteTestBridge(t, store)
+	if code, out, errOut := remoteRun("connect", "work"); code != 0 {
+		t.Fatalf("connect = %d\n%s\n%s", code, out, errOut)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestRemoteShimChild$")
+	// The minimal environment an AI client gives a server it launches, plus PATCHBAY_HOME as
+	// Patchbay writes it into the client's entry.
+	cmd.Env = []string{"HOME=" + os.Getenv("HOME"), "PATH=" + os.Getenv("PATH"), "PATCHBAY_HOME=" + os.Getenv("PATCHBAY_HOME"), "PATCHBAY_TEST_SHIM=work"}
+	cmd.Stderr = io.Discard
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "claude-ai", Version: "1"}, nil).
+		Connect(ctx, &mcp.CommandTransport{Command: cmd, TerminateDuration: 2 * time.Second}, nil)
+	if err != nil {
+		t.Fatalf("connecting through a shim process: %v", err)
+	}
+	defer cs.Close()
+	if got, isErr, err := remoteCallText(ctx, cs, "whoami", nil); err != nil || isErr || got != remotetest.User {
+		t.Fatalf("whoami through the shim process = %q, %t, %v", got, isErr, err)
+	}
+	fake.ExpireAccessTokens()
+	var wg sync.WaitGroup
+	var failed sync.Map
+	for i := range 50 {
+		wg.Go(func() {
+			if got, isErr, err := remoteCallText(ctx, cs, "echo", map[string]any{"text": "y"}); err != nil || isErr || got != "y" {
+				failed.Store(i, got)
+			}
+		})
+	}
+	wg.Wait()
+	failed.Range(func(k, v any) bool { t.Errorf("call %v failed: %v", k, v); return true })
+	if c := fake.Counts(); c.Refreshes != 1 || c.InvalidGrants != 0 {
+		t.Fatalf("50 calls through the shim process at expiry: %d refreshes, %d invalid_grant", c.Refreshes, c.InvalidGrants)
+	}
 }
