@@ -227,6 +227,11 @@ func (c *Client) verify(ed editor, out []byte, want any) error {
 	if err == nil && reflect.DeepEqual(c.dropEmptyServers(normalize(got)), c.dropEmptyServers(normalize(want))) {
 		return nil
 	}
+	if c.Format == TOML && err != nil {
+		// Our table appended next to a definition the textual edit did not see (say the
+		// server written inline under [mcp_servers]) makes a duplicate key.
+		return &ShapeError{Msg: "the server is defined in a form Patchbay cannot edit in place (an inline table or dotted keys?); edit it by hand"}
+	}
 	if c.Format == YAML {
 		return &ShapeError{Msg: "Patchbay cannot edit this YAML layout without touching other lines; add the entry by hand"}
 	}

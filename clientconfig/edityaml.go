@@ -250,7 +250,11 @@ func (yamlEditor) set(body []byte, st style, key, name string, want object, list
 	var ind string
 	if list {
 		first := content(lines[starts[0]])
-		ind = first[:strings.Index(first, "-")]
+		dash := strings.Index(first, "- ")
+		if dash < 0 || strings.TrimSpace(first[:dash]) != "" {
+			return nil, &ShapeError{Msg: fmt.Sprintf("the items of %q do not start with \"- \" on their first line; Patchbay cannot edit this layout", key)}
+		}
+		ind = first[:dash]
 	} else {
 		ind = strings.Repeat(" ", v.Content[0].Column-1)
 	}

@@ -99,11 +99,6 @@ func EditFile(path string, transform func([]byte) ([]byte, error), opts EditOpti
 			}
 			return res, nil
 		}
-		if existed && opts.BackupDir != "" {
-			if res.Backup, err = backupOnce(opts.BackupDir, target, before); err != nil {
-				return res, err
-			}
-		}
 		if testHookBeforeReread != nil {
 			testHookBeforeReread(target)
 		}
@@ -115,6 +110,11 @@ func EditFile(path string, transform func([]byte) ([]byte, error), opts EditOpti
 			before, mode, existed = now, nowMode, nowExisted
 			res.Existed, res.Before = existed, before
 			continue
+		}
+		if existed && opts.BackupDir != "" {
+			if res.Backup, err = backupOnce(opts.BackupDir, target, before); err != nil {
+				return res, err
+			}
 		}
 		if !existed {
 			if err := os.MkdirAll(filepath.Dir(target), 0o700); err != nil {

@@ -256,3 +256,13 @@ func TestLocateWindowsStoreClaude(t *testing.T) {
 		t.Fatalf("macOS: %s", f)
 	}
 }
+
+func TestCodexInlineEntryIsAShapeErrorNotAWrite(t *testing.T) {
+	codex, _ := Lookup("codex")
+	in := []byte("[mcp_servers]\nnotion = { command = \"/opt/patchbay/bin/patchbay\", args = [\"shim\", \"old\"] }\n")
+	_, err := codex.Upsert(in, goldenEntry(), true)
+	var sh *ShapeError
+	if !errors.As(err, &sh) {
+		t.Fatalf("err = %v, want a ShapeError", err)
+	}
+}
