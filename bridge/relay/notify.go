@@ -19,7 +19,9 @@ func (s *Session) notifyToolsChanged() {
 	s.notifyMu.Lock()
 	defer s.notifyMu.Unlock()
 	s.srv.AddTool(&mcp.Tool{Name: sentinel, InputSchema: map[string]any{"type": "object"}},
-		func(context.Context, *mcp.CallToolRequest) (*mcp.CallToolResult, error) { return &mcp.CallToolResult{}, nil })
+		func(context.Context, *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			return &mcp.CallToolResult{}, nil
+		})
 	s.srv.RemoveTools(sentinel)
 }
 
@@ -27,7 +29,9 @@ func (s *Session) notifyPromptsChanged() {
 	s.notifyMu.Lock()
 	defer s.notifyMu.Unlock()
 	s.srv.AddPrompt(&mcp.Prompt{Name: sentinel},
-		func(context.Context, *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) { return &mcp.GetPromptResult{}, nil })
+		func(context.Context, *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+			return &mcp.GetPromptResult{}, nil
+		})
 	s.srv.RemovePrompts(sentinel)
 }
 

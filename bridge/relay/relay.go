@@ -104,8 +104,8 @@ type Session struct {
 	opts Options
 	max  int
 
-	srv  *mcp.Server // this session's own server: one per client session, so its
-	tap  *tap        // list_changed and resource-updated notifications reach only this client
+	srv  *mcp.Server   // this session's own server: one per client session, so its
+	tap  *tap          // list_changed and resource-updated notifications reach only this client
 	done chan struct{} // closed when Serve is over
 
 	life       context.Context // ends when the session shuts down; bounds background work
@@ -143,12 +143,12 @@ func NewSession(opts Options) *Session {
 	return &Session{
 		life:       life,
 		lifeCancel: cancel,
-		opts:     opts,
-		max:      max,
-		done:     make(chan struct{}),
-		upReady:  make(chan struct{}),
-		subs:     map[string]bool{},
-		progress: map[string]any{},
+		opts:       opts,
+		max:        max,
+		done:       make(chan struct{}),
+		upReady:    make(chan struct{}),
+		subs:       map[string]bool{},
+		progress:   map[string]any{},
 	}
 }
 
