@@ -140,3 +140,31 @@ func assertStyleKept(t testing.TB, orig, up []byte) {
 	}
 	_ = strings.TrimSpace
 }
+
+// TestStaleEntryIsUpdatedInPlace: after Patchbay moved (an update, a new install path), our
+// old entry is still recognised as ours and rewritten in place, without --replace, giving
+// the same bytes as a fresh upsert; status meanwhile shows it as drifted.
+func TestStaleEntryIsUpdatedInPlace(t *testing.T) {
+	old := NewEntry("notion", "/Applications/Patchbay.app/Contents/MacOS/Patchbay", paths.Layout{})
+	for _, c := range Clients {
+		cases, _ := filepath.Glob(filepath.Join("testdata", "cases", family(c), "*"))
+		for _, cf := range cases {
+			orig := caseInput(t, c, cf)
+			stale, err := c.Upsert(orig, old, false)
+			if err != nil {
+				t.Fatalf("%s/%s: %v", c.ID, filepath.Base(cf), err)
+			}
+			fresh, err := c.Upsert(orig, goldenEntry(), false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			updated, err := c.Upsert(stale, goldenEntry(), false)
+			if err != nil {
+				t.Fatalf("%s/%s: updating a stale entry: %v", c.ID, filepath.Base(cf), err)
+			}
+			if !bytes.Equal(updated, fresh) {
+				t.Errorf("%s/%s: in-place update differs from a fresh upsert:\n%s\n---\n%s", c.ID, filepath.Base(cf), updated, fresh)
+			}
+		}
+	}
+}
