@@ -10,6 +10,11 @@ import (
 // DefaultCapacity is how many events the ring buffer keeps.
 const DefaultCapacity = 10000
 
+// DefaultBodyBudget bounds the bytes of message bodies the ring buffer keeps: past it, the
+// oldest events lose their bodies (Truncated is set; the metadata stays). The JSONL files
+// keep every body.
+const DefaultBodyBudget = 32 << 20
+
 // Log is the bridge's event log: a bounded ring buffer of the latest events, with increasing
 // ids, optionally mirrored to rotated JSONL files. It is a Sink. All methods are safe for
 // concurrent use.
@@ -26,6 +31,10 @@ type Log struct {
 	wake   chan struct{} // closed and replaced on every Append
 	closed bool
 
+	bodyBytes  int    // bytes of bodies in ring
+	budget     int    // DefaultBodyBudget unless set by tests
+	strippedTo uint64 // events with ID <= this have had their body dropped
+
 	files *Rotator // nil: memory only
 }
 
@@ -35,7 +44,7 @@ func NewLog(capacity int, files *Rotator) *Log {
 	if capacity <= 0 {
 		capacity = DefaultCapacity
 	}
-	return &Log{ring: make([]Event, capacity), nextID: 1, wake: make(chan struct{}), files: files}
+	return &Log{ring: make([]Event, capacity), nextID: 1, wake: make(chan struct{}), files: files, budget: DefaultBodyBudget}
 }
 
 // Append records e, assigning its ID and, if zero, its Time. It never blocks on readers; the
@@ -49,11 +58,16 @@ func (l *Log) Append(e Event) {
 	l.nextID++
 	i := (l.start + l.n) % len(l.ring)
 	if l.n == len(l.ring) {
+		l.bodyBytes -= len(l.ring[i].Body)
 		l.start = (l.start + 1) % len(l.ring)
 	} else {
 		l.n++
 	}
 	l.ring[i] = e
+	l.bodyBytes += len(e.Body)
+	if l.bodyBytes > l.budget {
+		l.stripLocked()
+	}
 	wake := l.wake
 	l.wake = make(chan struct{})
 	files := l.files
@@ -66,6 +80,24 @@ func (l *Log) Append(e Event) {
 		if line, err := json.Marshal(e); err == nil {
 			files.WriteLine(line)
 		}
+	}
+}
+
+// stripLocked drops the bodies of the oldest events until the bodies fit the budget. The
+// newest event keeps its body whatever its size.
+func (l *Log) stripLocked() {
+	oldest := l.ring[l.start].ID
+	k := 0
+	if l.strippedTo >= oldest {
+		k = int(l.strippedTo - oldest + 1)
+	}
+	for ; k < l.n-1 && l.bodyBytes > l.budget; k++ {
+		ev := &l.ring[(l.start+k)%len(l.ring)]
+		if ev.Body != nil {
+			l.bodyBytes -= len(ev.Body)
+			ev.Body, ev.Truncated = nil, true
+		}
+		l.strippedTo = ev.ID
 	}
 }
 

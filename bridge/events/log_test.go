@@ -138,3 +138,27 @@ func TestRotatorFilesRotateAndKeep(t *testing.T) {
 		t.Fatalf("last id on disk %d", last)
 	}
 }
+
+func TestLogBodyBudget(t *testing.T) {
+	l := NewLog(100, nil)
+	l.budget = 1000
+	body := json.RawMessage(`"` + string(make([]byte, 0)) + `0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"`)
+	for i := 0; i < 30; i++ {
+		l.Append(Event{Kind: KindMessage, Body: body})
+	}
+	evs, _ := l.Since(0)
+	kept := 0
+	for _, e := range evs {
+		if e.Body != nil {
+			kept++
+		} else if !e.Truncated {
+			t.Fatalf("event %d lost its body without Truncated", e.ID)
+		}
+	}
+	if kept*len(body) > 1000 || kept < 8 || evs[len(evs)-1].Body == nil {
+		t.Fatalf("kept %d bodies of %d bytes", kept, len(body))
+	}
+	if len(evs) != 30 {
+		t.Fatalf("%d events kept, want all 30 (only bodies go)", len(evs))
+	}
+}
