@@ -6,6 +6,7 @@ import (
 	"maps"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -32,14 +33,22 @@ func (s *Session) withProgress(meta mcp.Meta) (mcp.Meta, func()) {
 	m := maps.Clone(meta)
 	m[progressTokenKey] = up
 	return m, func() {
-		s.mu.Lock()
-		delete(s.progress, up)
-		s.mu.Unlock()
+		// go-sdk dispatches notifications on another goroutine than responses, so the
+		// last progress can be handled just after its call returned: forget the token a
+		// little later rather than drop the final "100%".
+		time.AfterFunc(progressGrace, func() {
+			s.mu.Lock()
+			delete(s.progress, up)
+			s.mu.Unlock()
+		})
 	}
 }
 
+// progressGrace is how long a progress token outlives its request.
+const progressGrace = time.Second
+
 // progressNotification passes upstream progress to the client, with the client's token.
-// Progress for a request that already ended is dropped, as the spec asks.
+// Progress for a request that ended more than progressGrace ago is dropped.
 func (s *Session) progressNotification(ctx context.Context, req *mcp.ProgressNotificationClientRequest) {
 	up, _ := req.Params.ProgressToken.(string)
 	s.mu.Lock()

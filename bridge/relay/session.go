@@ -88,8 +88,10 @@ func (s *Session) shutdown() {
 	s.closed = true
 	s.lifeCancel()
 	up := s.up
+	if up == nil {
+		close(s.upReady) // wake waiters; when up is set it is closed already
+	}
 	s.up = nil
-	close(s.upReady)
 	s.mu.Unlock()
 	if up != nil {
 		up.Close()
