@@ -1,7 +1,9 @@
 package remote
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"testing"
 
@@ -81,4 +83,38 @@ func BenchmarkTokenFastPath(b *testing.B) {
 			}
 		}
 	})
+}
+
+type cannedRT struct{}
+
+func (cannedRT) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		io.Copy(io.Discard, r.Body)
+		r.Body.Close()
+	}
+	return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: http.NoBody, Request: r}, nil
+}
+
+// BenchmarkRoundTripLayers isolates what the connector's own HTTP layers (session keeper,
+// OAuth token, Authorization header) add to one upstream request, over a base transport
+// that answers at once.
+func BenchmarkRoundTripLayers(b *testing.B) {
+	e := newOAuthEnv(b)
+	ctx := context.Background()
+	if err := Authorize(ctx, "notion", e.settings, e.store, e.browser.Open, e.sink.hooks(), false); err != nil {
+		b.Fatal(err)
+	}
+	toks := oauth.NewTokens(oauth.Config{Name: "notion", Store: e.store, Now: e.clock.Now})
+	keeper := &sessionKeeper{base: &authTransport{base: cannedRT{}, tokens: toks}, endpoint: e.settings.URL}
+	body := []byte(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}}}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, e.settings.URL, bytes.NewReader(body))
+		req.Header.Set("Mcp-Session-Id", "s1")
+		resp, err := keeper.RoundTrip(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		resp.Body.Close()
+	}
 }

@@ -110,6 +110,11 @@ func safeToRepeat(req *http.Request, body []byte) bool {
 
 // remember keeps the handshake messages to replay them later.
 func (k *sessionKeeper) remember(req *http.Request, body []byte) {
+	// Only the handshake matters: skip decoding anything else (a tool call's arguments can
+	// be megabytes).
+	if !bytes.Contains(body, []byte(`"initialize"`)) && !bytes.Contains(body, []byte(`"notifications/initialized"`)) {
+		return
+	}
 	var m struct {
 		Method string `json:"method"`
 	}
