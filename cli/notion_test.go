@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +15,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/patchbay-mcp/patchbay/bridge"
+	"github.com/patchbay-mcp/patchbay/bridge/events"
 	"github.com/patchbay-mcp/patchbay/connectors/keychain"
 	"github.com/patchbay-mcp/patchbay/connectors/notion/notiontest"
 	"github.com/patchbay-mcp/patchbay/internal/paths"
@@ -176,4 +180,98 @@ func TestAddNotionChecksTheTokenFirst(t *testing.T) {
 	if strings.Contains(out.String()+errb.String(), notiontest.Token) {
 		t.Error("the token was printed")
 	}
+}
+
+// notionTestBridge starts a bridge in this process on the layout's socket with kc as its
+// keychain; it stops when the test ends.
+func notionTestBridge(t *testing.T, kc keychain.Store) paths.Layout {
+	t.Helper()
+	lay, err := paths.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := state.Open(lay.StateFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lay.EnsureDirs(); err != nil {
+		t.Fatal(err)
+	}
+	rot, err := events.NewRotator(lay.LogDir(), 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evlog := events.NewLog(0, rot)
+	b, err := bridge.New(bridge.Options{Store: st, Keychain: kc, Socket: lay.SocketPath(), Events: evlog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := bridge.Listen(lay.SocketPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { b.Serve(ln); close(done) }()
+	t.Cleanup(func() {
+		b.Close()
+		ln.Close()
+		<-done
+		evlog.Close()
+	})
+	return lay
+}
+
+// TestAddNotionThenUseThroughTheBridge is the whole path: `patchbay add notion` checks the
+// token and hands it to a running bridge, which keeps it in the keychain; an AI client then
+// uses the native tools through the shim; the token is in no file.
+func TestAddNotionThenUseThroughTheBridge(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("PATCHBAY_HOME", filepath.Join(home, "pb"))
+	f, url := notiontest.Start(t)
+	kc := &keychain.Memory{}
+	lay := notionTestBridge(t, kc)
+
+	var out, errb bytes.Buffer
+	if code := Main(&Env{Stdin: strings.NewReader(notiontest.Token + "\n"), Stdout: &out, Stderr: &errb}, []string{"add", "notion", "work", "--base-url", url}); code != 0 {
+		t.Fatalf("add notion: exit %d: %s", code, errb.String())
+	}
+	if v, err := kc.Get(context.Background(), keychain.Key("work", "token")); err != nil || v != notiontest.Token {
+		t.Fatalf("keychain holds %q, %v", v, err)
+	}
+
+	client := bridge.NewClient(lay.SocketPath())
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		bridge.RunShim(ctx, bridge.ShimOptions{Name: "work", Stdin: inR, Stdout: outW, Stderr: io.Discard,
+			Open: func(ctx context.Context) (io.ReadWriteCloser, error) { return client.OpenMCP(ctx, "work") }})
+		outW.Close()
+		close(done)
+	}()
+	cctx, ccancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer ccancel()
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "claude-ai", Version: "1"}, nil).Connect(cctx, &mcp.IOTransport{Reader: outR, Writer: inW}, nil)
+	if err != nil {
+		cancel()
+		t.Fatalf("connecting through the shim: %v", err)
+	}
+	defer func() { cs.Close(); inW.Close(); cancel(); <-done }()
+	tools, err := cs.ListTools(cctx, nil)
+	if err != nil || len(tools.Tools) != 10 {
+		t.Fatalf("tools/list: %v, %d tools", err, len(tools.Tools))
+	}
+	if got := searchText(t, cs, "Onboarding"); !strings.Contains(got, f.Sample().Onboarding) {
+		t.Errorf("search through the bridge: %s", got)
+	}
+	filepath.WalkDir(home, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if data, _ := os.ReadFile(path); bytes.Contains(data, []byte(notiontest.Token)) {
+				t.Errorf("the token is in %s", path)
+			}
+		}
+		return nil
+	})
 }
