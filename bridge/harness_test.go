@@ -36,7 +36,7 @@ func TestMain(m *testing.M) {
 
 // harness is one isolated Patchbay home with an in-process bridge on a real unix socket.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	layout paths.Layout
 	kc     *keychain.Memory
 	store  *state.Store
@@ -46,7 +46,7 @@ type harness struct {
 }
 
 // isolate points HOME and PATCHBAY_HOME at fresh temporary folders.
-func isolate(t *testing.T) paths.Layout {
+func isolate(t testing.TB) paths.Layout {
 	t.Helper()
 	dir := t.TempDir()
 	t.Setenv("HOME", filepath.Join(dir, "home"))
@@ -62,7 +62,7 @@ func isolate(t *testing.T) paths.Layout {
 	return l
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	h := &harness{t: t, layout: isolate(t), kc: &keychain.Memory{}}
 	var err error
@@ -98,7 +98,7 @@ func newHarness(t *testing.T) *harness {
 	return h
 }
 
-func ctxT(t *testing.T, d time.Duration) context.Context {
+func ctxT(t testing.TB, d time.Duration) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	t.Cleanup(cancel)
 	return ctx

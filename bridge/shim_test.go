@@ -16,7 +16,7 @@ import (
 
 // rawSession drives an in-process shim with raw JSON-RPC lines.
 type rawSession struct {
-	t   *testing.T
+	t   testing.TB
 	p   *shimPipes
 	out *bufio.Reader
 }
