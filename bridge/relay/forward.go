@@ -88,17 +88,13 @@ func (s *Session) enabled(tool string) bool {
 }
 
 func (s *Session) listTools(ctx context.Context, req *mcp.ListToolsRequest) (mcp.Result, error) {
-	cs, err := s.upstream(ctx)
-	if err != nil {
-		return nil, err
-	}
 	p := &mcp.ListToolsParams{}
 	if req.Params != nil {
 		p.Meta, p.Cursor = req.Params.Meta, req.Params.Cursor
 	}
-	res, err := cs.ListTools(ctx, p)
+	res, err := forward(ctx, s, func(cs *mcp.ClientSession) (*mcp.ListToolsResult, error) { return cs.ListTools(ctx, p) })
 	if err != nil {
-		return nil, s.upstreamError(err)
+		return nil, err
 	}
 	out := &mcp.ListToolsResult{Meta: cleanMeta(res.Meta), NextCursor: res.NextCursor, Tools: make([]*mcp.Tool, 0, len(res.Tools))}
 	names := make([]string, 0, len(res.Tools))
@@ -128,19 +124,15 @@ func (s *Session) callTool(ctx context.Context, req *mcp.CallToolRequest) (mcp.R
 			"tool %q is disabled in Patchbay for connection %q; enable it with `patchbay enable-tool %s %s`",
 			p.Name, s.opts.Connection, s.opts.Connection, p.Name)}
 	}
-	cs, err := s.upstream(ctx)
-	if err != nil {
-		return nil, err
-	}
 	meta, done := s.withProgress(p.Meta)
 	defer done()
 	up := &mcp.CallToolParams{Meta: meta, Name: p.Name}
 	if len(p.Arguments) > 0 {
 		up.Arguments = p.Arguments
 	}
-	res, err := cs.CallTool(ctx, up)
+	res, err := forward(ctx, s, func(cs *mcp.ClientSession) (*mcp.CallToolResult, error) { return cs.CallTool(ctx, up) })
 	if err != nil {
-		return nil, s.upstreamError(err)
+		return nil, err
 	}
 	return &mcp.CallToolResult{
 		Meta:              cleanMeta(res.Meta),
@@ -151,89 +143,65 @@ func (s *Session) callTool(ctx context.Context, req *mcp.CallToolRequest) (mcp.R
 }
 
 func (s *Session) listResources(ctx context.Context, req *mcp.ListResourcesRequest) (mcp.Result, error) {
-	cs, err := s.upstream(ctx)
-	if err != nil {
-		return nil, err
-	}
 	p := &mcp.ListResourcesParams{}
 	if req.Params != nil {
 		p.Meta, p.Cursor = req.Params.Meta, req.Params.Cursor
 	}
-	res, err := cs.ListResources(ctx, p)
+	res, err := forward(ctx, s, func(cs *mcp.ClientSession) (*mcp.ListResourcesResult, error) { return cs.ListResources(ctx, p) })
 	if err != nil {
-		return nil, s.upstreamError(err)
+		return nil, err
 	}
 	return &mcp.ListResourcesResult{Meta: cleanMeta(res.Meta), Resources: res.Resources, NextCursor: res.NextCursor}, nil
 }
 
 func (s *Session) listResourceTemplates(ctx context.Context, req *mcp.ListResourceTemplatesRequest) (mcp.Result, error) {
-	cs, err := s.upstream(ctx)
-	if err != nil {
-		return nil, err
-	}
 	p := &mcp.ListResourceTemplatesParams{}
 	if req.Params != nil {
 		p.Meta, p.Cursor = req.Params.Meta, req.Params.Cursor
 	}
-	res, err := cs.ListResourceTemplates(ctx, p)
+	res, err := forward(ctx, s, func(cs *mcp.ClientSession) (*mcp.ListResourceTemplatesResult, error) { return cs.ListResourceTemplates(ctx, p) })
 	if err != nil {
-		return nil, s.upstreamError(err)
+		return nil, err
 	}
 	return &mcp.ListResourceTemplatesResult{Meta: cleanMeta(res.Meta), ResourceTemplates: res.ResourceTemplates, NextCursor: res.NextCursor}, nil
 }
 
 func (s *Session) readResource(ctx context.Context, req *mcp.ReadResourceRequest) (mcp.Result, error) {
-	cs, err := s.upstream(ctx)
-	if err != nil {
-		return nil, err
-	}
 	meta, done := s.withProgress(req.Params.Meta)
 	defer done()
-	res, err := cs.ReadResource(ctx, &mcp.ReadResourceParams{Meta: meta, URI: req.Params.URI})
+	res, err := forward(ctx, s, func(cs *mcp.ClientSession) (*mcp.ReadResourceResult, error) { return cs.ReadResource(ctx, &mcp.ReadResourceParams{Meta: meta, URI: req.Params.URI}) })
 	if err != nil {
-		return nil, s.upstreamError(err)
+		return nil, err
 	}
 	return &mcp.ReadResourceResult{Meta: cleanMeta(res.Meta), Contents: res.Contents}, nil
 }
 
 func (s *Session) listPrompts(ctx context.Context, req *mcp.ListPromptsRequest) (mcp.Result, error) {
-	cs, err := s.upstream(ctx)
-	if err != nil {
-		return nil, err
-	}
 	p := &mcp.ListPromptsParams{}
 	if req.Params != nil {
 		p.Meta, p.Cursor = req.Params.Meta, req.Params.Cursor
 	}
-	res, err := cs.ListPrompts(ctx, p)
+	res, err := forward(ctx, s, func(cs *mcp.ClientSession) (*mcp.ListPromptsResult, error) { return cs.ListPrompts(ctx, p) })
 	if err != nil {
-		return nil, s.upstreamError(err)
+		return nil, err
 	}
 	return &mcp.ListPromptsResult{Meta: cleanMeta(res.Meta), Prompts: res.Prompts, NextCursor: res.NextCursor}, nil
 }
 
 func (s *Session) getPrompt(ctx context.Context, req *mcp.GetPromptRequest) (mcp.Result, error) {
-	cs, err := s.upstream(ctx)
-	if err != nil {
-		return nil, err
-	}
 	meta, done := s.withProgress(req.Params.Meta)
 	defer done()
-	res, err := cs.GetPrompt(ctx, &mcp.GetPromptParams{Meta: meta, Name: req.Params.Name, Arguments: req.Params.Arguments})
+	res, err := forward(ctx, s, func(cs *mcp.ClientSession) (*mcp.GetPromptResult, error) { return cs.GetPrompt(ctx, &mcp.GetPromptParams{Meta: meta, Name: req.Params.Name, Arguments: req.Params.Arguments}) })
 	if err != nil {
-		return nil, s.upstreamError(err)
+		return nil, err
 	}
 	return &mcp.GetPromptResult{Meta: cleanMeta(res.Meta), Description: res.Description, Messages: res.Messages}, nil
 }
 
 func (s *Session) complete(ctx context.Context, req *mcp.CompleteRequest) (mcp.Result, error) {
-	cs, err := s.upstream(ctx)
+	res, err := forward(ctx, s, func(cs *mcp.ClientSession) (*mcp.CompleteResult, error) { return cs.Complete(ctx, req.Params) })
 	if err != nil {
 		return nil, err
-	}
-	res, err := cs.Complete(ctx, req.Params)
-	if err != nil {
-		return nil, s.upstreamError(err)
 	}
 	return &mcp.CompleteResult{Meta: cleanMeta(res.Meta), Completion: res.Completion}, nil
 }
@@ -241,10 +209,6 @@ func (s *Session) complete(ctx context.Context, req *mcp.CompleteRequest) (mcp.R
 // setLevel forwards logging/setLevel upstream (if it logs) and remembers it for restarts;
 // the server's own handler then records it, so that ServerSession.Log filters by it too.
 func (s *Session) setLevel(ctx context.Context, req *mcp.ServerRequest[*mcp.SetLoggingLevelParams]) error {
-	cs, err := s.upstream(ctx)
-	if err != nil {
-		return err
-	}
 	s.mu.Lock()
 	s.logLevel = req.Params.Level
 	logs := s.upCaps != nil && s.upCaps.Logging != nil
@@ -252,19 +216,16 @@ func (s *Session) setLevel(ctx context.Context, req *mcp.ServerRequest[*mcp.SetL
 	if !logs {
 		return nil
 	}
-	if err := cs.SetLoggingLevel(ctx, req.Params); err != nil {
-		return s.upstreamError(err)
-	}
-	return nil
+	_, err := forward(ctx, s, func(cs *mcp.ClientSession) (struct{}, error) { return struct{}{}, cs.SetLoggingLevel(ctx, req.Params) })
+	return err
 }
 
 func (s *Session) subscribe(ctx context.Context, req *mcp.SubscribeRequest) error {
-	cs, err := s.upstream(ctx)
+	_, err := forward(ctx, s, func(cs *mcp.ClientSession) (struct{}, error) {
+		return struct{}{}, cs.Subscribe(ctx, &mcp.SubscribeParams{Meta: req.Params.Meta, URI: req.Params.URI})
+	})
 	if err != nil {
 		return err
-	}
-	if err := cs.Subscribe(ctx, &mcp.SubscribeParams{Meta: req.Params.Meta, URI: req.Params.URI}); err != nil {
-		return s.upstreamError(err)
 	}
 	s.mu.Lock()
 	s.subs[req.Params.URI] = true
@@ -276,14 +237,10 @@ func (s *Session) unsubscribe(ctx context.Context, req *mcp.UnsubscribeRequest) 
 	s.mu.Lock()
 	delete(s.subs, req.Params.URI)
 	s.mu.Unlock()
-	cs, err := s.upstream(ctx)
-	if err != nil {
-		return err
-	}
-	if err := cs.Unsubscribe(ctx, &mcp.UnsubscribeParams{Meta: req.Params.Meta, URI: req.Params.URI}); err != nil {
-		return s.upstreamError(err)
-	}
-	return nil
+	_, err := forward(ctx, s, func(cs *mcp.ClientSession) (struct{}, error) {
+		return struct{}{}, cs.Unsubscribe(ctx, &mcp.UnsubscribeParams{Meta: req.Params.Meta, URI: req.Params.URI})
+	})
+	return err
 }
 
 // resourceUpdated passes notifications/resources/updated on; the server sends it only if

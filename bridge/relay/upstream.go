@@ -224,6 +224,51 @@ func (s *Session) upstream(ctx context.Context) (*mcp.ClientSession, error) {
 	}
 }
 
+// forward runs f on the live upstream and maps its error for the client. A request that
+// could not even be sent because the upstream session was already closing (the server
+// died a moment ago, and the watcher has not noticed yet) is retried on the restarted
+// upstream: it never reached the server, so retrying cannot repeat a side effect.
+func forward[R any](ctx context.Context, s *Session, f func(*mcp.ClientSession) (R, error)) (R, error) {
+	for attempt := 0; ; attempt++ {
+		cs, err := s.upstream(ctx)
+		if err != nil {
+			var zero R
+			return zero, err
+		}
+		res, err := f(cs)
+		if err == nil {
+			return res, nil
+		}
+		if attempt < 3 && errors.Is(err, mcp.ErrConnectionClosed) && s.waitGone(ctx, cs) {
+			continue
+		}
+		var zero R
+		return zero, s.upstreamError(err)
+	}
+}
+
+// waitGone waits (briefly: the watcher runs as soon as the session ends) until cs is no
+// longer the live upstream. It reports false if ctx ends or the session closes first.
+func (s *Session) waitGone(ctx context.Context, cs *mcp.ClientSession) bool {
+	for range 2500 { // 5 s at most
+		s.mu.Lock()
+		gone, closed := s.up != cs, s.closed
+		s.mu.Unlock()
+		if closed {
+			return false
+		}
+		if gone {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+	return false
+}
+
 // upstreamError turns an error from an upstream call into what the client gets: the
 // upstream's own JSON-RPC errors as they are, anything else (the upstream died, the call
 // could not be sent) as an internal error naming the connection.
