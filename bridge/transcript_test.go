@@ -181,4 +181,3 @@ func TestTranscripts(t *testing.T) {
 		})
 	}
 }
-
