@@ -94,6 +94,24 @@ func TestParseAgentMarkdown(t *testing.T) {
 	}
 }
 
+// TestParseAgentIndentation covers two-space nesting, "*" and "+" bullets, and a code
+// block inside a list item that keeps its own indentation.
+func TestParseAgentIndentation(t *testing.T) {
+	src := "* top\n  * two spaces\n    + four spaces\n* [ ] task\n  ```js\n  if (x) {\n      y()\n  }\n  ```\n"
+	got := Parse(src)
+	if len(got) != 2 || got[0].Type != "bulleted_list_item" || got[1].Type != "to_do" {
+		t.Fatalf("top level: %+v", got)
+	}
+	kid := got[0].Children
+	if len(kid) != 1 || Plain(kid[0].Data.RichText) != "two spaces" || len(kid[0].Children) != 1 || Plain(kid[0].Children[0].Data.RichText) != "four spaces" {
+		t.Errorf("nesting: %+v", kid)
+	}
+	code := got[1].Children
+	if len(code) != 1 || code[0].Type != "code" || Plain(code[0].Data.RichText) != "if (x) {\n    y()\n}" || code[0].Data.Language != "js" {
+		t.Errorf("code in a list item: %+v", code)
+	}
+}
+
 // TestSplitLong checks that text over the API's 2,000-character limit is split into items
 // that each fit, counting characters as the API does (UTF-16), with styles kept.
 func TestSplitLong(t *testing.T) {

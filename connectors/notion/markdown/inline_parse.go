@@ -106,7 +106,7 @@ func (p *inlineParser) run() {
 			continue
 		}
 		switch {
-		case c == '\\' && i+1 < len(s) && isPunct(s[i+1]):
+		case c == '\\' && i+1 < len(s) && (isPunct(s[i+1]) || s[i+1] == ' ' || s[i+1] == '\t'):
 			p.cur.WriteByte(s[i+1])
 			i += 2
 		case strings.HasPrefix(s[i:], "**"):

@@ -7,8 +7,9 @@ import (
 
 // Parse parses NFM into a block tree for an API request. It never fails: a line it does
 // not recognise is a paragraph. Block ids are empty except for <page>/<database> references,
-// which carry the id from their URL. Indentation is by tabs; four spaces are accepted as a
-// tab, since agents often write them.
+// which carry the id from their URL. Indentation is by tabs; agents' spaces are accepted
+// too (two spaces make a level, so both two- and four-space nesting work), as are "*" and
+// "+" bullets.
 func Parse(src string) []Block {
 	src = strings.ReplaceAll(src, "\r\n", "\n")
 	var lines []srcLine
@@ -17,13 +18,13 @@ func Parse(src string) []Block {
 		for {
 			if strings.HasPrefix(l, "\t") {
 				l, d = l[1:], d+1
-			} else if strings.HasPrefix(l, "    ") {
-				l, d = l[4:], d+1
+			} else if strings.HasPrefix(l, "  ") {
+				l, d = l[2:], d+1
 			} else {
 				break
 			}
 		}
-		lines = append(lines, srcLine{depth: d, text: l, raw: raw})
+		lines = append(lines, srcLine{depth: d, text: strings.TrimLeft(l, " "), raw: raw})
 	}
 	p := &blockParser{lines: lines}
 	return p.blocks(0, "")
@@ -35,18 +36,18 @@ type srcLine struct {
 	raw   string // the line as written (code blocks keep their own indentation)
 }
 
-// dedent removes up to depth levels of indentation from a raw line.
-func dedent(raw string, depth int) string {
-	for ; depth > 0; depth-- {
-		if strings.HasPrefix(raw, "\t") {
-			raw = raw[1:]
-		} else if strings.HasPrefix(raw, "    ") {
-			raw = raw[4:]
-		} else {
-			break
-		}
+// indentOf returns the leading whitespace of a raw line.
+func indentOf(raw string) string {
+	return raw[:len(raw)-len(strings.TrimLeft(raw, " \t"))]
+}
+
+// dedent removes the indentation of a code block's opening line from one of its lines, or
+// as much leading whitespace as the line has if it is indented less.
+func dedent(raw, indent string) string {
+	if strings.HasPrefix(raw, indent) {
+		return raw[len(indent):]
 	}
-	return raw
+	return strings.TrimLeft(raw[:min(len(raw), len(indent))], " \t") + raw[min(len(raw), len(indent)):]
 }
 
 type blockParser struct {
@@ -93,8 +94,8 @@ func (p *blockParser) children(depth int, closer string) []Block {
 
 var (
 	headingRE  = regexp.MustCompile(`^(#{1,6}) (.*)$`)
-	todoRE     = regexp.MustCompile(`^- \[([ xX])\](?: (.*))?$`)
-	bulletRE   = regexp.MustCompile(`^-(?: (.*))?$`)
+	todoRE     = regexp.MustCompile(`^[-*+] \[([ xX])\](?: (.*))?$`)
+	bulletRE   = regexp.MustCompile(`^[-*+](?: (.*))?$`)
 	numberRE   = regexp.MustCompile(`^\d+\.(?: (.*))?$`)
 	blockAttRE = regexp.MustCompile(` \{(color|toggle)="([^"]*)"\}$`)
 	imageRE    = regexp.MustCompile(`^!\[(.*)\]\(([^)\s]*)\)$`)
@@ -135,9 +136,9 @@ func (p *blockParser) block(depth int) []Block {
 	case text == "<empty-block/>":
 		return withKids(Block{Type: "paragraph", Data: Data{RichText: []RichText{}, Color: apiColor(at["color"])}})
 	case strings.HasPrefix(raw, "```"):
-		return []Block{p.code(depth, strings.TrimSpace(strings.TrimPrefix(raw, "```")))}
+		return []Block{p.code(depth, indentOf(p.lines[p.i-1].raw), strings.TrimSpace(strings.TrimPrefix(raw, "```")))}
 	case raw == "$$" || (strings.HasPrefix(raw, "$$") && strings.HasSuffix(raw, "$$") && len(raw) > 4):
-		return []Block{p.equation(depth, raw)}
+		return []Block{p.equation(indentOf(p.lines[p.i-1].raw), raw)}
 	case raw == "---" || raw == "***" || raw == "___":
 		return []Block{{Type: "divider"}}
 	}
@@ -248,7 +249,7 @@ func element(kind string, a map[string]string, inner string) Block {
 }
 
 // code reads a fenced code block whose opening fence was at depth.
-func (p *blockParser) code(depth int, lang string) Block {
+func (p *blockParser) code(depth int, indent, lang string) Block {
 	var body []string
 	for p.i < len(p.lines) {
 		l := p.lines[p.i]
@@ -256,7 +257,7 @@ func (p *blockParser) code(depth int, lang string) Block {
 		if strings.TrimSpace(l.text) == "```" && l.depth <= depth {
 			break
 		}
-		body = append(body, dedent(l.raw, depth))
+		body = append(body, dedent(l.raw, indent))
 	}
 	if lang == "" {
 		lang = "plain text"
@@ -264,7 +265,7 @@ func (p *blockParser) code(depth int, lang string) Block {
 	return Block{Type: "code", Data: Data{Language: lang, RichText: SplitLong([]RichText{{Type: "text", Text: &Text{Content: strings.Join(body, "\n")}}})}}
 }
 
-func (p *blockParser) equation(depth int, first string) Block {
+func (p *blockParser) equation(indent, first string) Block {
 	if first != "$$" {
 		return Block{Type: "equation", Data: Data{Expression: strings.TrimSpace(first[2 : len(first)-2])}}
 	}
@@ -275,7 +276,7 @@ func (p *blockParser) equation(depth int, first string) Block {
 		if strings.TrimSpace(l.text) == "$$" {
 			break
 		}
-		body = append(body, dedent(l.raw, depth))
+		body = append(body, dedent(l.raw, indent))
 	}
 	return Block{Type: "equation", Data: Data{Expression: strings.Join(body, "\n")}}
 }

@@ -15,11 +15,22 @@ func Render(blocks []Block) string {
 	return b.String()
 }
 
-var listMarker = regexp.MustCompile(`^(#|-|\+|\d+\.(\s|$))`)
+var (
+	listMarker = regexp.MustCompile(`^(#|-|\+|\d+\.(\s|$))`)
+	starMarker = regexp.MustCompile(`^\*+( |$)`)
+)
 
-// lineStart escapes the first character of inline text when it would otherwise read as a
-// block marker.
+// lineStart escapes the start of inline text that would otherwise read as a block marker
+// or as indentation.
 func lineStart(s string) string {
+	if s != "" && (s[0] == ' ' || s[0] == '\t') {
+		return `\` + s
+	}
+	if starMarker.MatchString(s) {
+		// Styled text that starts with a space ("* x*") would read as a "*" bullet; an empty
+		// span in front keeps it a paragraph.
+		return "<span></span>" + s
+	}
 	if m := listMarker.FindString(s); m != "" {
 		if m[0] >= '0' && m[0] <= '9' {
 			i := strings.IndexByte(s, '.')
