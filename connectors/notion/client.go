@@ -45,6 +45,7 @@ type Client struct {
 	limiter *rate.Limiter
 	timeout time.Duration
 	retries int
+	log     func(level, msg string)
 	count   atomic.Int64 // HTTP attempts made, for tests and benchmarks
 	// sleep waits d or until ctx ends; tests replace it to avoid real waits.
 	sleep func(ctx context.Context, d time.Duration) error
@@ -62,6 +63,8 @@ type ClientOptions struct {
 	HTTPClient *http.Client
 	// NoRetry turns off the retries of 429, 5xx and network errors (for one-shot checks).
 	NoRetry bool
+	// Log, when set, hears about waits and retries (never a secret).
+	Log func(level, msg string)
 }
 
 // NewClient returns a client for the API at baseURL (an origin such as
@@ -74,6 +77,10 @@ func NewClient(baseURL, token string, o ClientOptions) *Client {
 	c := &Client{base: baseURL, token: token, http: o.HTTPClient, timeout: o.Timeout, sleep: sleepCtx, retries: maxRetries}
 	if o.NoRetry {
 		c.retries = 0
+	}
+	c.log = o.Log
+	if c.log == nil {
+		c.log = func(string, string) {}
 	}
 	if c.http == nil {
 		c.http = &http.Client{}
@@ -154,6 +161,7 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 				return fmt.Errorf("%s %s: %w", method, path, ctx.Err())
 			}
 			if method == http.MethodGet && attempt < c.retries {
+				c.log("warn", fmt.Sprintf("notion: %s %s failed (%v); retrying in %s", method, path, err, backoff))
 				if err := c.sleep(ctx, backoff); err != nil {
 					return err
 				}
@@ -185,6 +193,7 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 			if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
 				return apiErr
 			}
+			c.log("warn", fmt.Sprintf("notion: rate limited on %s %s; retrying in %s", method, path, wait))
 			if err := c.sleep(ctx, wait); err != nil {
 				return err
 			}
@@ -193,6 +202,7 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 			apiErr.RetryAfter = retryAfter(hdr)
 			return apiErr
 		case status >= 500 && method == http.MethodGet && attempt < c.retries:
+			c.log("warn", fmt.Sprintf("notion: %s %s answered %d %s; retrying in %s", method, path, status, apiErr.Code, backoff))
 			if err := c.sleep(ctx, backoff); err != nil {
 				return err
 			}

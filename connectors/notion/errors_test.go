@@ -22,8 +22,13 @@ func countPrefix(reqs []string, prefix string) int {
 
 func TestRateLimitedWaitsRetryAfter(t *testing.T) {
 	r := newRig(t)
+	var logs []string
+	r.svc.c.log = func(level, msg string) { logs = append(logs, level+" "+msg) }
 	r.fake.Throttle(2, 3)
 	mustContain(t, r.ok(ToolSearch, map[string]any{"query": "Engineering"}), "Engineering · page")
+	if len(logs) != 2 || logs[0] != "warn notion: rate limited on POST /v1/search; retrying in 3s" {
+		t.Errorf("logged %q", logs)
+	}
 	if len(r.waits) != 2 || r.waits[0] != 3*time.Second || r.waits[1] != 3*time.Second {
 		t.Errorf("waits = %v, want two of 3s (Retry-After)", r.waits)
 	}

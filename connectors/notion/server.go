@@ -60,6 +60,9 @@ func newServer(cfg Config) (*mcp.Server, *service) {
 	if cfg.Version == "" {
 		cfg.Version = "dev"
 	}
+	if cfg.Client.Log == nil {
+		cfg.Client.Log = cfg.Hooks.LogLine
+	}
 	s := &service{c: NewClient(cfg.BaseURL, cfg.Token, cfg.Client), cfg: cfg}
 	srv := mcp.NewServer(&mcp.Implementation{Name: "patchbay-notion", Title: "Notion (Patchbay)", Version: cfg.Version}, &mcp.ServerOptions{
 		Instructions: "Notion workspace tools. Pages are read and written as Notion-flavored Markdown. Find ids with notion-search; read with notion-fetch; ids and notion.so URLs are both accepted everywhere.",
