@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/patchbay-mcp/patchbay/internal/paths"
@@ -138,7 +137,6 @@ func assertStyleKept(t testing.TB, orig, up []byte) {
 	if len(bytes.TrimSpace(orig)) > 0 && bytes.HasSuffix(orig, []byte("\n")) != bytes.HasSuffix(up, []byte("\n")) {
 		t.Fatalf("final newline not kept: %q", up[max(0, len(up)-10):])
 	}
-	_ = strings.TrimSpace
 }
 
 // TestStaleEntryIsUpdatedInPlace: after Patchbay moved (an update, a new install path), our
