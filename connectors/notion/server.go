@@ -67,6 +67,7 @@ func newServer(cfg Config) (*mcp.Server, *service) {
 	srv := mcp.NewServer(&mcp.Implementation{Name: "patchbay-notion", Title: "Notion (Patchbay)", Version: cfg.Version}, &mcp.ServerOptions{
 		Instructions: "Notion workspace tools. Pages are read and written as Notion-flavored Markdown. Find ids with notion-search; read with notion-fetch; ids and notion.so URLs are both accepted everywhere.",
 	})
+	srv.AddReceivingMiddleware(decodeStringArgs)
 	s.addTools(srv)
 	return srv, s
 }

@@ -236,6 +236,18 @@ func TestCreateRowsAndUpdate(t *testing.T) {
 	mustContain(t, r.fails(ToolUpdatePage, map[string]any{"page_id": id}), "nothing to change")
 }
 
+// TestStringifiedArguments covers clients that send object arguments as JSON strings,
+// the most common complaint about the official server.
+func TestStringifiedArguments(t *testing.T) {
+	r := newRig(t)
+	text := r.ok(ToolCreatePages, map[string]any{"parent": `{"data_source_id":"` + r.s.TasksDS + `"}`,
+		"pages": `[{"title":"From a string","properties":"{\"Status\":\"Done\"}"}]`})
+	mustContain(t, text, "Created 1 page(s)", "From a string")
+	mustContain(t, r.ok(ToolQuery, map[string]any{"data_source_id": r.s.TasksDS,
+		"filter": `{"property":"Name","title":{"contains":"From a string"}}`}), "1 rows", "| Done |")
+	mustContain(t, r.ok(ToolFetch, `{"id":"`+r.s.Meeting+`"}`), "title: Meeting Notes 2025-06")
+}
+
 func TestComments(t *testing.T) {
 	r := newRig(t)
 	text := r.ok(ToolGetComments, map[string]any{"page_id": r.s.Engineering})
