@@ -23,6 +23,8 @@ const clientsUsage = `Usage:
   patchbay clients disconnect CLIENT|all [--connection NAME ...] [--project DIR] [--dry-run]
   patchbay clients repair CLIENT [--project DIR] [--dry-run]
   patchbay clients restore CLIENT [--project DIR] [--dry-run]
+  patchbay clients auto-repair CLIENT on|off     put entries back when someone removes them
+                                                  (done by the running bridge; off by default)
 
 CLIENT is one of: %s
 "all" means every installed client. --dry-run prints the unified diff and writes nothing.
@@ -94,15 +96,40 @@ func runClients(env *Env, args []string) int {
 		}
 		return names, nil
 	}
-	return clientsMain(env, m, connNames, args)
+	setAutoRepair := func(id string, on bool) error {
+		if stErr != nil {
+			return fmt.Errorf("reading your settings: %w", stErr)
+		}
+		return st.Modify(func(s *state.State) error {
+			if s.Clients == nil {
+				s.Clients = map[string]state.ClientSettings{}
+			}
+			cs := s.Clients[id]
+			cs.AutoRepair = on
+			s.Clients[id] = cs
+			return nil
+		})
+	}
+	return clientsMain(env, m, clientsDeps{connNames: connNames, setAutoRepair: setAutoRepair}, args)
 }
 
-// clientsMain runs the clients verb on m; connNames lists every connection (for --all).
-func clientsMain(env *Env, m *clientconfig.Manager, connNames func() ([]string, error), args []string) int {
+// clientsDeps are what the clients verb needs beyond the Manager: the connection names (for
+// --all) and the auto-repair setting, both kept in state.json.
+type clientsDeps struct {
+	connNames     func() ([]string, error)
+	setAutoRepair func(clientID string, on bool) error
+}
+
+// clientsMain runs the clients verb on m.
+func clientsMain(env *Env, m *clientconfig.Manager, deps clientsDeps, args []string) int {
+	connNames := deps.connNames
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		return clientsList(env, m, args)
 	}
 	sub, args := args[0], args[1:]
+	if sub == "auto-repair" {
+		return clientsAutoRepair(env, deps, args)
+	}
 	fs := flag.NewFlagSet("clients "+sub, flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	fs.Usage = func() { fmt.Fprintf(env.Stderr, clientsUsage, clientIDs()) }
@@ -270,4 +297,21 @@ func clientsWriteJSON(w io.Writer, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.Encode(v)
+}
+
+func clientsAutoRepair(env *Env, deps clientsDeps, args []string) int {
+	if len(args) != 2 || (args[1] != "on" && args[1] != "off") {
+		fmt.Fprintf(env.Stderr, clientsUsage, clientIDs())
+		return 2
+	}
+	if _, ok := clientconfig.Lookup(args[0]); !ok {
+		fmt.Fprintf(env.Stderr, "patchbay: unknown client %q: use one of %s\n", args[0], clientIDs())
+		return 2
+	}
+	if err := deps.setAutoRepair(args[0], args[1] == "on"); err != nil {
+		fmt.Fprintln(env.Stderr, "patchbay:", err)
+		return 1
+	}
+	fmt.Fprintf(env.Stdout, "%s: auto-repair %s\n", args[0], args[1])
+	return 0
 }

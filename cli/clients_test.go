@@ -25,12 +25,21 @@ func clientsTestManager(t *testing.T) (*clientconfig.Manager, string) {
 	return m, home
 }
 
+// autoRepair records what `clients auto-repair` set, standing in for state.json.
+var autoRepair = map[string]bool{}
+
 func runClientsCmd(t *testing.T, m *clientconfig.Manager, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	env := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb}
-	names := func() ([]string, error) { return []string{"linear", "notion"}, nil }
-	code := clientsMain(env, m, names, args)
+	deps := clientsDeps{
+		connNames: func() ([]string, error) { return []string{"linear", "notion"}, nil },
+		setAutoRepair: func(id string, on bool) error {
+			autoRepair[id] = on
+			return nil
+		},
+	}
+	code := clientsMain(env, m, deps, args)
 	return code, out.String(), errb.String()
 }
 
@@ -83,5 +92,11 @@ func TestClientsCommand(t *testing.T) {
 	}
 	if code, _, errs = runClientsCmd(t, m, "connect", "cursor"); code != 2 || !strings.Contains(errs, "--connection NAME") {
 		t.Fatalf("no connection: %d %s", code, errs)
+	}
+	if code, _, _ = runClientsCmd(t, m, "auto-repair", "claude-desktop", "on"); code != 0 || !autoRepair["claude-desktop"] {
+		t.Fatalf("auto-repair on: %d %v", code, autoRepair)
+	}
+	if code, _, _ = runClientsCmd(t, m, "auto-repair", "claude-desktop", "maybe"); code != 2 {
+		t.Fatalf("auto-repair maybe: %d", code)
 	}
 }
