@@ -71,7 +71,9 @@ func TestCLIAgainstBridge(t *testing.T) {
 	}
 	code, out, _ = runCLI(t, "", "tools", "echo", "--json")
 	var ts []bridge.ToolStatus
-	json.Unmarshal([]byte(out), &ts)
+	if code != 0 || json.Unmarshal([]byte(out), &ts) != nil || len(ts) != 4 {
+		t.Fatalf("tools --json: %d %q", code, out)
+	}
 	for _, tl := range ts {
 		if tl.Name == "big" && tl.Enabled {
 			t.Fatalf("big still enabled: %q", out)

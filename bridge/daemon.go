@@ -10,7 +10,6 @@ package bridge
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log"
 	"net"
@@ -149,8 +148,8 @@ func (b *Bridge) requestShutdown() {
 	b.shutdownOnce.Do(func() { close(b.shutdown) })
 }
 
-// nopCloser hides Close from a writer shared with a reader (go-sdk.md §3: IOTransport closes
-// both, and closing one conn twice is an error).
+// readWriteCloser joins a reader (the hijacked connection's buffered reader, which may hold
+// bytes already read) with the connection as writer and closer.
 type readWriteCloser struct {
 	io.Reader
 	io.Writer
@@ -158,5 +157,3 @@ type readWriteCloser struct {
 }
 
 func (r readWriteCloser) Close() error { return r.close() }
-
-func errf(format string, a ...any) error { return fmt.Errorf(format, a...) }
