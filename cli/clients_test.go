@@ -9,6 +9,7 @@ import (
 
 	"github.com/patchbay-mcp/patchbay/clientconfig"
 	"github.com/patchbay-mcp/patchbay/internal/paths"
+	"github.com/patchbay-mcp/patchbay/internal/state"
 )
 
 func clientsTestManager(t *testing.T) (*clientconfig.Manager, string) {
@@ -98,5 +99,33 @@ func TestClientsCommand(t *testing.T) {
 	}
 	if code, _, _ = runClientsCmd(t, m, "auto-repair", "claude-desktop", "maybe"); code != 2 {
 		t.Fatalf("auto-repair maybe: %d", code)
+	}
+}
+
+// TestClientsThroughMain runs the verb as a user would, against a temporary home and the
+// real state.json: the auto-repair setting lands in state.json, and the list shows it.
+func TestClientsThroughMain(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv(paths.EnvHome, filepath.Join(home, "pb"))
+	var out, errb bytes.Buffer
+	env := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb}
+	if code := Main(env, []string{"clients", "auto-repair", "cursor", "on"}); code != 0 {
+		t.Fatalf("%d %s", code, errb.String())
+	}
+	layout, _ := paths.Default()
+	st, err := state.Open(layout.StateFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.Get().Clients["cursor"].AutoRepair {
+		t.Fatal("auto-repair not saved in state.json")
+	}
+	out.Reset()
+	if code := Main(env, []string{"clients", "--json"}); code != 0 || !strings.Contains(out.String(), `"auto_repair": true`) {
+		t.Fatalf("%d %s %s", code, out.String(), errb.String())
+	}
+	if code := Main(env, []string{"clients", "connect", "cursor", "--all"}); code != 1 || !strings.Contains(errb.String(), "no connections yet") {
+		t.Fatalf("connect --all without connections: %d %s", code, errb.String())
 	}
 }
