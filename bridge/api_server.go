@@ -347,6 +347,11 @@ func (b *Bridge) handleEvents(w http.ResponseWriter, r *http.Request) {
 	follow := q.Get("follow") == "1" || q.Get("follow") == "true"
 	f := events.Filter{Connection: q.Get("connection"), Method: q.Get("method"), Kind: q.Get("kind")}
 	evs, missed := b.log.Since(since)
+	// Follow on from the newest event seen, matching or not.
+	last := b.log.LastID()
+	if len(evs) > 0 {
+		last = evs[len(evs)-1].ID
+	}
 	evs = slices.DeleteFunc(evs, func(e events.Event) bool { return !f.Match(e) })
 	if tail > 0 && len(evs) > tail {
 		evs = evs[len(evs)-tail:]
@@ -356,12 +361,6 @@ func (b *Bridge) handleEvents(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Patchbay-Last-Id", strconv.FormatUint(b.log.LastID(), 10))
 	w.WriteHeader(http.StatusOK)
 	enc := json.NewEncoder(w)
-	last := since
-	if len(evs) > 0 {
-		last = evs[len(evs)-1].ID
-	} else if l := b.log.LastID(); l > since || since > l {
-		last = l
-	}
 	for _, e := range evs {
 		if enc.Encode(e) != nil {
 			return
