@@ -347,10 +347,13 @@ func (b *Bridge) handleEvents(w http.ResponseWriter, r *http.Request) {
 	follow := q.Get("follow") == "1" || q.Get("follow") == "true"
 	f := events.Filter{Connection: q.Get("connection"), Method: q.Get("method"), Kind: q.Get("kind")}
 	evs, missed := b.log.Since(since)
-	// Follow on from the newest event seen, matching or not.
-	last := b.log.LastID()
+	// Follow on from the newest event seen, matching or not. With none seen: from since,
+	// unless since came from an earlier bridge run (larger than any id), then from the start.
+	last := since
 	if len(evs) > 0 {
 		last = evs[len(evs)-1].ID
+	} else if since > b.log.LastID() {
+		last = 0
 	}
 	evs = slices.DeleteFunc(evs, func(e events.Event) bool { return !f.Match(e) })
 	if tail > 0 && len(evs) > tail {
