@@ -230,6 +230,21 @@ func (rt *connRuntime) hooks() connectors.Hooks {
 		NeedsAuth: func(reason string) {
 			rt.setState(StateNeedsAuth, events.RedactString(reason))
 		},
+		Authorized: func() {
+			rt.mu.Lock()
+			st, n := rt.state, len(rt.sessions)
+			rt.mu.Unlock()
+			if st != StateNeedsAuth {
+				return
+			}
+			// Sessions attached now reconnect on their own; until one reports ready the
+			// connection is starting (or stopped with none).
+			if n > 0 {
+				rt.setState(StateStarting, "")
+			} else {
+				rt.setState(StateStopped, "")
+			}
+		},
 	}
 }
 
