@@ -41,7 +41,7 @@ type Config struct {
 type service struct {
 	c     *Client
 	cfg   Config
-	mu    sync.Mutex // guards botName
+	mu    sync.Mutex // guards bot
 	bot   string     // the integration's name, learnt from users/me, for error messages
 	users sync.Map   // user id -> name, learnt from users lists
 }

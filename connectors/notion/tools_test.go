@@ -80,7 +80,10 @@ func TestFetchPageRendersEveryBlock(t *testing.T) {
 	mustContain(t, text, "title: Block Zoo", "icon: 🧪", "## Section 12", "```go", "<table header-row=\"true\">",
 		"<page url=", "Zoo Child Page</page>", "<mention-user url=\"user://"+r.s.AdaID+"\">@Ada Lovelace</mention-user>",
 		"$a^2+b^2=c^2$", "<synced_block>", "<columns>", "<callout icon=\"💡\" color=\"gray_bg\">", "- [x] A done task",
-		"\t\t- Deeper bullet", "<details><summary>A toggle</summary>", "![Figure 3](https://images.example.com/3.png)")
+		"\t\t- Deeper bullet", "<details><summary>A toggle</summary>", "![Figure 3](https://images.example.com/3.png)",
+		`### Lists of section 1 {color="blue"}`, `<audio src="https://example.com/talk.mp3"></audio>`, `<file src="https://example.com/notes.txt">Notes</file>`,
+		`<pdf src=`, `<video src=`, "<breadcrumb/>", `<link-to-page url="`+markdown.PageURL(r.s.Handbook)+`"/>`, "$$\ne^{i\\pi} + 1 = 2\n$$",
+		`<bookmark url="https://example.com/article/1"></bookmark>`, `<embed src="https://example.com/embed/1"></embed>`, "```go\nfunc section4() int {\n\treturn 4\n}\n```")
 	got := countBlocks(markdown.Parse(body(text)))
 	if want := r.fake.BlockCount(r.s.BlockZoo); got != want || want < 300 {
 		t.Errorf("fetched Markdown holds %d blocks, the page has %d", got, want)

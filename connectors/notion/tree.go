@@ -16,7 +16,7 @@ import (
 const maxFetchBlocks = 3000
 
 // treeFetcher reads a block tree: every page of children, then the children of every block
-// that has some, recursively. At most `limit` HTTP calls run at once.
+// that has some, recursively. At most cap(sem) HTTP calls run at once.
 type treeFetcher struct {
 	c   *Client
 	sem chan struct{}

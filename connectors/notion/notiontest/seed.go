@@ -228,6 +228,7 @@ func seedZoo(f *Fake, page func(*node, string, string, ...map[string]any) *node)
 				map[string]any{"type": "mention", "mention": map[string]any{"type": "date", "date": map[string]any{"start": "2025-06-1" + fmt.Sprint(i%10)}}},
 				styled(" and math ", nil, ""), map[string]any{"type": "equation", "equation": map[string]any{"expression": "a^2+b^2=c^2"}},
 			}}),
+			b("heading_3", map[string]any{"rich_text": rt(fmt.Sprintf("Lists of section %d", i)), "color": "blue"}),
 			txt("bulleted_list_item", "First bullet", txt("bulleted_list_item", "Nested bullet", txt("bulleted_list_item", "Deeper bullet"))),
 			txt("bulleted_list_item", "Second bullet", txt("bulleted_list_item", "Another nested bullet")),
 			txt("bulleted_list_item", "Third bullet"),
@@ -256,6 +257,8 @@ func seedZoo(f *Fake, page func(*node, string, string, ...map[string]any) *node)
 		case 2:
 			sec = append(sec, b("video", map[string]any{"type": "external", "external": map[string]any{"url": "https://video.example.com/demo.mp4"}}),
 				b("pdf", map[string]any{"type": "external", "external": map[string]any{"url": "https://example.com/spec.pdf"}}),
+				b("audio", map[string]any{"type": "external", "external": map[string]any{"url": "https://example.com/talk.mp3"}}),
+				b("file", map[string]any{"type": "external", "external": map[string]any{"url": "https://example.com/notes.txt"}, "caption": rt("Notes")}),
 				b("breadcrumb", map[string]any{}),
 				b("link_to_page", map[string]any{"type": "page_id", "page_id": ws.sample.Handbook}))
 		case 3:
