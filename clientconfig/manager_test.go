@@ -266,3 +266,41 @@ func TestCodexInlineEntryIsAShapeErrorNotAWrite(t *testing.T) {
 		t.Fatalf("err = %v, want a ShapeError", err)
 	}
 }
+
+func TestConnectAllAndDisconnectAll(t *testing.T) {
+	m := testManager(t, goldenExe)
+	bad, _ := Lookup("gemini")
+	badFile, _ := bad.Locate(m.Env)
+	writeFile(t, badFile, "{ nope", 0o644)
+	rs, err := m.ConnectAll(ConnectAllRequest{Connections: []string{"notion"}})
+	if err != nil || len(rs) != len(Clients) {
+		t.Fatalf("%d results, %v", len(rs), err)
+	}
+	for _, r := range rs {
+		if (r.Client == "gemini") != (r.Error != "") {
+			t.Errorf("%s: error %q", r.Client, r.Error)
+		}
+	}
+	sts, _ := m.Status()
+	for _, s := range sts {
+		want := StateConnected
+		if s.ID == "gemini" {
+			want = StateError
+		}
+		if s.State != want {
+			t.Errorf("%s: %s (%s), want %s", s.ID, s.State, s.Error, want)
+		}
+	}
+	if readString(t, badFile) != "{ nope" {
+		t.Fatal("malformed file touched")
+	}
+	if _, err := m.DisconnectAll(false); err != nil {
+		t.Fatal(err)
+	}
+	sts, _ = m.Status()
+	for _, s := range sts {
+		if s.ID != "gemini" && (s.State != StateNotConnected || len(s.Drifted) > 0) {
+			t.Errorf("after DisconnectAll %s: %+v", s.ID, s)
+		}
+	}
+}
