@@ -154,6 +154,7 @@ func clientsMain(env *Env, m *clientconfig.Manager, deps clientsDeps, args []str
 		return 2
 	}
 	var run func(t clientconfig.Target) (clientconfig.ChangeResult, error)
+	var connectNames []string
 	switch sub {
 	case "connect":
 		if strings.Contains(m.Exe, "go-build") {
@@ -170,6 +171,7 @@ func clientsMain(env *Env, m *clientconfig.Manager, deps clientsDeps, args []str
 			fmt.Fprintln(env.Stderr, "patchbay: say which connection: --connection NAME, or --all")
 			return 2
 		}
+		connectNames = names
 		run = func(t clientconfig.Target) (clientconfig.ChangeResult, error) {
 			return m.Connect(clientconfig.ConnectRequest{Target: t, Connections: names, Replace: *replace, DryRun: *dry})
 		}
@@ -188,6 +190,31 @@ func clientsMain(env *Env, m *clientconfig.Manager, deps clientsDeps, args []str
 	}
 	code := 0
 	var results []clientconfig.ChangeResult
+	if pos[0] == "all" && *project == "" && (sub == "connect" || (sub == "disconnect" && len(conns) == 0)) {
+		// One pass over every installed client, their files written in parallel.
+		var all []clientconfig.ClientResult
+		if sub == "connect" {
+			all, err = m.ConnectAll(clientconfig.ConnectAllRequest{Connections: connectNames, Replace: *replace, DryRun: *dry})
+		} else {
+			all, err = m.DisconnectAll(*dry)
+		}
+		if err != nil {
+			fmt.Fprintln(env.Stderr, "patchbay:", err)
+			code = 1
+		}
+		targets = nil
+		for _, r := range all {
+			if r.Error != "" {
+				fmt.Fprintf(env.Stderr, "patchbay: %s: %s\n", r.Client, r.Error)
+				code = 1
+				continue
+			}
+			results = append(results, r.ChangeResult)
+			if !*asJSON {
+				clientsPrintChange(env.Stdout, sub, r.ChangeResult)
+			}
+		}
+	}
 	for _, t := range targets {
 		res, err := run(t)
 		if err != nil {
