@@ -273,3 +273,54 @@ func TestUsersAndSelf(t *testing.T) {
 	mustContain(t, r.ok(ToolGetUsers, map[string]any{"user_id": "self"}), "Patchbay Test Bot · bot")
 	mustContain(t, r.ok(ToolGetSelf, map[string]any{}), "Integration “Patchbay Test Bot”", "workspace “Acme Labs”")
 }
+
+// TestInlineFormattingThroughTheAPI writes every inline style, mention and block color
+// through create-pages and reads it back unchanged.
+func TestInlineFormattingThroughTheAPI(t *testing.T) {
+	r := newRig(t)
+	doc := strings.Join([]string{
+		"Plain, **bold**, *italic*, ~~struck~~, `code`, <span underline=\"true\">under</span>, <span color=\"red\">red</span>, <span color=\"blue_bg\">**bold on blue**</span>.",
+		"A [link](https://example.com/a?b=1) and [**bold link**](https://example.com/b), math $x^2 + \\sqrt{y}$, an escaped \\* and \\[brackets\\].",
+		"<mention-user url=\"user://" + r.s.AdaID + "\">@Ada Lovelace</mention-user> wrote <mention-page url=\"" + markdown.PageURL(r.s.Engineering) + "\">Engineering</mention-page> on <mention-date start=\"2025-03-01\" end=\"2025-03-05\"/>.",
+		"Line one<br>line two {color=\"gray\"}",
+		"- [x] done *with style* {color=\"green_bg\"}",
+		"> quoted `code`",
+		"<callout icon=\"🚀\" color=\"purple_bg\">",
+		"\tLaunch **now**",
+		"</callout>",
+		"<table header-row=\"true\" header-column=\"true\">",
+		"\t<tr><td>**k**</td><td>[v](https://example.com/v)</td></tr>",
+		"\t<tr><td>a \\| b</td><td>$e$</td></tr>",
+		"</table>",
+	}, "\n") + "\n"
+	_, sc := r.call(ToolCreatePages, map[string]any{"parent": map[string]any{"page_id": r.s.Meeting},
+		"pages": []any{map[string]any{"title": "Inline", "content": doc}}}, false)
+	id := sc["pages"].([]any)[0].(map[string]any)["id"].(string)
+	got := body(r.ok(ToolFetch, map[string]any{"id": id}))
+	if want := markdown.Render(markdown.Parse(doc)); got != want {
+		t.Errorf("through the API:\n%s\nwant:\n%s", got, want)
+	}
+	if got != doc {
+		t.Errorf("the document is not in canonical form, or changed:\n%s", got)
+	}
+}
+
+// TestFetchTruncatesHugePages checks that a page past the fetch budget is cut, says so, and
+// costs a bounded number of requests.
+func TestFetchTruncatesHugePages(t *testing.T) {
+	r := newRig(t)
+	var b strings.Builder
+	for i := range maxFetchBlocks + 150 {
+		fmt.Fprintf(&b, "Paragraph %d\n", i)
+	}
+	r.ok(ToolAppend, map[string]any{"page_id": r.s.Meeting, "content": b.String()})
+	r.fake.ResetRequests()
+	text := r.ok(ToolFetch, map[string]any{"id": r.s.Meeting})
+	mustContain(t, text, "<!-- truncated: this page has more than 3000 blocks", "Paragraph 2990")
+	if strings.Contains(text, fmt.Sprintf("Paragraph %d\n", maxFetchBlocks+100)) {
+		t.Error("content past the budget was returned")
+	}
+	if n := len(r.fake.Requests()); n > maxFetchBlocks/100+5 {
+		t.Errorf("%d requests for a truncated fetch", n)
+	}
+}
