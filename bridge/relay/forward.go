@@ -159,7 +159,9 @@ func (s *Session) listResourceTemplates(ctx context.Context, req *mcp.ListResour
 	if req.Params != nil {
 		p.Meta, p.Cursor = req.Params.Meta, req.Params.Cursor
 	}
-	res, err := forward(ctx, s, func(cs *mcp.ClientSession) (*mcp.ListResourceTemplatesResult, error) { return cs.ListResourceTemplates(ctx, p) })
+	res, err := forward(ctx, s, func(cs *mcp.ClientSession) (*mcp.ListResourceTemplatesResult, error) {
+		return cs.ListResourceTemplates(ctx, p)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +171,9 @@ func (s *Session) listResourceTemplates(ctx context.Context, req *mcp.ListResour
 func (s *Session) readResource(ctx context.Context, req *mcp.ReadResourceRequest) (mcp.Result, error) {
 	meta, done := s.withProgress(req.Params.Meta)
 	defer done()
-	res, err := forward(ctx, s, func(cs *mcp.ClientSession) (*mcp.ReadResourceResult, error) { return cs.ReadResource(ctx, &mcp.ReadResourceParams{Meta: meta, URI: req.Params.URI}) })
+	res, err := forward(ctx, s, func(cs *mcp.ClientSession) (*mcp.ReadResourceResult, error) {
+		return cs.ReadResource(ctx, &mcp.ReadResourceParams{Meta: meta, URI: req.Params.URI})
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +195,9 @@ func (s *Session) listPrompts(ctx context.Context, req *mcp.ListPromptsRequest) 
 func (s *Session) getPrompt(ctx context.Context, req *mcp.GetPromptRequest) (mcp.Result, error) {
 	meta, done := s.withProgress(req.Params.Meta)
 	defer done()
-	res, err := forward(ctx, s, func(cs *mcp.ClientSession) (*mcp.GetPromptResult, error) { return cs.GetPrompt(ctx, &mcp.GetPromptParams{Meta: meta, Name: req.Params.Name, Arguments: req.Params.Arguments}) })
+	res, err := forward(ctx, s, func(cs *mcp.ClientSession) (*mcp.GetPromptResult, error) {
+		return cs.GetPrompt(ctx, &mcp.GetPromptParams{Meta: meta, Name: req.Params.Name, Arguments: req.Params.Arguments})
+	})
 	if err != nil {
 		return nil, err
 	}

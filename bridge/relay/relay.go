@@ -104,6 +104,8 @@ type Session struct {
 	opts Options
 	max  int
 
+	minBackoff, maxBackoff time.Duration // restart backoff bounds
+
 	srv  *mcp.Server   // this session's own server: one per client session, so its
 	tap  *tap          // list_changed and resource-updated notifications reach only this client
 	done chan struct{} // closed when Serve is over
@@ -135,16 +137,18 @@ func NewSession(opts Options) *Session {
 	if opts.Events == nil {
 		opts.Events = events.Discard
 	}
-	max := opts.MaxMessageBytes
-	if max <= 0 {
-		max = DefaultMaxMessageBytes
+	limit := opts.MaxMessageBytes
+	if limit <= 0 {
+		limit = DefaultMaxMessageBytes
 	}
 	life, cancel := context.WithCancel(context.Background())
 	return &Session{
 		life:       life,
 		lifeCancel: cancel,
 		opts:       opts,
-		max:        max,
+		max:        limit,
+		minBackoff: max(minBackoff, time.Millisecond),
+		maxBackoff: max(maxBackoff, minBackoff, time.Millisecond),
 		done:       make(chan struct{}),
 		upReady:    make(chan struct{}),
 		subs:       map[string]bool{},

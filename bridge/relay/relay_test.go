@@ -475,10 +475,12 @@ func TestEventsForEveryMessage(t *testing.T) {
 }
 
 func TestUpstreamDownTooLongGivesAnError(t *testing.T) {
-	defer func(a, b time.Duration) { minBackoff, maxBackoff = a, b }(minBackoff, maxBackoff)
+	a, b := minBackoff, maxBackoff
 	minBackoff, maxBackoff = time.Hour, time.Hour // never restarts within the test
 	st := start(t, Options{Connector: stdioConnector(t, nil, connectors.Hooks{}), UpstreamWait: 200 * time.Millisecond}, nil)
-	call(t, st.cs, "crash", nil)
+	minBackoff, maxBackoff = a, b // the session keeps its copy
+	_, crashErr := call(t, st.cs, "crash", nil)
+	t.Logf("crash: %v", crashErr)
 	_, err := call(t, st.cs, "echo", map[string]any{"text": "x"})
 	var we *jsonrpc.Error
 	if !errors.As(err, &we) || !strings.Contains(we.Message, "not available") || !strings.Contains(we.Message, "exit status") {

@@ -14,7 +14,7 @@ import (
 )
 
 // Restart backoff: the first re-dial comes after about minBackoff, doubling to maxBackoff.
-// Variables so tests can shorten them.
+// Variables so tests can change them; a Session copies them when it is made.
 var (
 	minBackoff = 100 * time.Millisecond
 	maxBackoff = 5 * time.Second
@@ -137,7 +137,7 @@ func (s *Session) watch(cs *mcp.ClientSession) {
 // reconnect re-dials with jittered exponential backoff until it succeeds or the session
 // ends, then restores the session's state upstream.
 func (s *Session) reconnect() {
-	backoff := minBackoff
+	backoff := s.minBackoff
 	for {
 		// Jitter in [backoff/2, backoff): sessions of one crashed server do not all
 		// restart it in the same instant.
@@ -163,8 +163,8 @@ func (s *Session) reconnect() {
 		if closed {
 			return
 		}
-		s.logEvent("warn", fmt.Sprintf("restarting upstream (next try in about %v): %v", min(2*backoff, maxBackoff), err))
-		backoff = min(2*backoff, maxBackoff)
+		backoff = min(2*backoff, s.maxBackoff)
+		s.logEvent("warn", fmt.Sprintf("restarting upstream (next try in about %v): %v", backoff, err))
 	}
 }
 
