@@ -59,11 +59,7 @@ func runAddNotion(env *Env, args []string) int {
 		}
 		return reportErr(env, "add notion", err)
 	}
-	settings := notion.Settings{}
-	if *baseURL != notion.DefaultBaseURL {
-		settings.BaseURL = *baseURL
-	}
-	raw, _ := json.Marshal(settings)
+	raw, _ := json.Marshal(notion.Settings{BaseURL: *baseURL})
 	st, err := addConnection(ctx, bridge.AddRequest{Name: name, Kind: "notion", Settings: raw,
 		Secrets: map[string]string{notion.TokenItem: token}, Replace: *replace})
 	if err != nil {

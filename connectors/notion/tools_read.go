@@ -123,6 +123,9 @@ func (s *service) tree(ctx context.Context, id string) (string, error) {
 		return "", err
 	}
 	md := markdown.Render(blocks)
+	if f.unreadable > 0 {
+		md += fmt.Sprintf("\n<!-- the content of %d nested block(s) could not be read: they come from pages not shared with the integration -->\n", f.unreadable)
+	}
 	if f.truncated {
 		md += fmt.Sprintf("\n<!-- truncated: this page has more than %d blocks; fetch a sub-page or a block id for the rest -->\n", maxFetchBlocks)
 	}

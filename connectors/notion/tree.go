@@ -21,9 +21,10 @@ type treeFetcher struct {
 	c   *Client
 	sem chan struct{}
 
-	mu        sync.Mutex // guards count and truncated
-	count     int
-	truncated bool
+	mu         sync.Mutex // guards count, truncated and unreadable
+	count      int
+	truncated  bool
+	unreadable int // nested blocks whose children Notion would not show (e.g. unshared synced originals)
 }
 
 func newTreeFetcher(c *Client, concurrency int) *treeFetcher {
@@ -88,6 +89,12 @@ func (f *treeFetcher) children(ctx context.Context, id string) ([]markdown.Block
 		}
 		g.Go(func() error {
 			kids, err := f.children(gctx, b.ID)
+			if IsCode(err, "object_not_found") || IsCode(err, "restricted_resource") {
+				f.mu.Lock()
+				f.unreadable++
+				f.mu.Unlock()
+				return nil
+			}
 			b.Children = kids
 			return err
 		})

@@ -15,12 +15,12 @@ func (f *Fake) listChildren(id, cursor, size string) (any, *apiError) {
 	if err != nil {
 		return nil, err
 	}
-	if n.kind == "block" && n.btype == "synced_block" {
-		if from, ok := n.payload["synced_from"].(map[string]any); ok {
-			if src, ok := f.ws.nodes[normID(str(from["block_id"]))]; ok {
-				n = src
-			}
+	if src := f.ws.syncedSource(n); src != nil {
+		// A synced copy shows its original's children, which must be shared too.
+		if !f.ws.accessible(src) {
+			return nil, errNotFound(src.id)
 		}
+		n = src
 	}
 	var items []any
 	for _, c := range f.ws.liveChildren(n) {

@@ -182,14 +182,15 @@ func seed(ws *workspace) {
 		}
 	}
 
-	s.BlockZoo = seedZoo(f, page).id
+	private := page(nil, "Salaries 2025", "🔒", txt("paragraph", "Confidential."),
+		b("synced_block", map[string]any{"synced_from": nil}, txt("paragraph", "Synced from a private page")))
+	s.Private = private.id
+	s.BlockZoo = seedZoo(f, page, private.children[1]).id
 	meeting := page(nil, "Meeting Notes 2025-06", "🗓",
 		txt("heading_2", "Attendees"), txt("bulleted_list_item", "Ada"), txt("bulleted_list_item", "Grace"),
 		txt("heading_2", "Decisions"), txt("paragraph", "Ship the native Notion connector."))
 	ws.shared[meeting.id] = true
 	s.Meeting = meeting.id
-	private := page(nil, "Salaries 2025", "🔒", txt("paragraph", "Confidential."))
-	s.Private = private.id
 
 	// Comments on Engineering: one discussion of two, one single, one on a block.
 	s.Discussion = ws.newID()
@@ -204,8 +205,9 @@ func seed(ws *workspace) {
 	add("block_id", eng.children[0], ws.newID(), s.AdaID, "Short and sweet.")
 }
 
-// seedZoo builds the Block Zoo page: 12 sections of every supported block type.
-func seedZoo(f *Fake, page func(*node, string, string, ...map[string]any) *node) *node {
+// seedZoo builds the Block Zoo page: 12 sections of every supported block type. One synced
+// block copies privateSynced, an original on a page not shared with the integration.
+func seedZoo(f *Fake, page func(*node, string, string, ...map[string]any) *node, privateSynced string) *node {
 	ws := f.ws
 	zoo := page(nil, "Block Zoo", "🧪", txt("heading_1", "Block Zoo"), b("table_of_contents", map[string]any{"color": "default"}))
 	ws.shared[zoo.id] = true
@@ -262,7 +264,8 @@ func seedZoo(f *Fake, page func(*node, string, string, ...map[string]any) *node)
 				b("breadcrumb", map[string]any{}),
 				b("link_to_page", map[string]any{"type": "page_id", "page_id": ws.sample.Handbook}))
 		case 3:
-			sec = append(sec, b("synced_block", map[string]any{"synced_from": nil}, txt("paragraph", "Synced content")))
+			sec = append(sec, b("synced_block", map[string]any{"synced_from": nil}, txt("paragraph", "Synced content")),
+				b("synced_block", map[string]any{"synced_from": map[string]any{"type": "block_id", "block_id": privateSynced}}))
 		}
 		for _, s := range sec {
 			blocks = append(blocks, s)

@@ -222,6 +222,9 @@ func (ws *workspace) blockJSON(n *node) map[string]any {
 		typ, payload = "child_database", map[string]any{"title": plainText(n.title)}
 	}
 	hasChildren := len(ws.liveChildren(n)) > 0
+	if src := ws.syncedSource(n); src != nil {
+		hasChildren = len(ws.liveChildren(src)) > 0
+	}
 	if n.kind != "block" {
 		hasChildren = false
 	}
@@ -231,6 +234,18 @@ func (ws *workspace) blockJSON(n *node) map[string]any {
 		"created_by": userRef(n.createdBy), "last_edited_by": userRef(n.createdBy), "has_children": hasChildren,
 		"archived": n.inTrash, "in_trash": n.inTrash, "type": typ, typ: payload,
 	}
+}
+
+// syncedSource returns the original of a synced_block copy, or nil.
+func (ws *workspace) syncedSource(n *node) *node {
+	if n.kind != "block" || n.btype != "synced_block" {
+		return nil
+	}
+	from, ok := n.payload["synced_from"].(map[string]any)
+	if !ok {
+		return nil
+	}
+	return ws.nodes[normID(str(from["block_id"]))]
 }
 
 // liveChildren returns the child nodes of n that are not in the trash.
