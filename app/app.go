@@ -7,17 +7,22 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/driver/desktop"
+	"github.com/go-gl/glfw/v3.3/glfw"
 )
 
 // ID is the app's reverse-DNS identifier; FyneApp.toml carries the same one. Fyne keys its
 // preferences and storage folder by it.
 const ID = "dev.patchbay.Patchbay"
+
+// Name is the app's display name: the window title and the tray item's title.
+const Name = "Patchbay"
 
 // Run starts the tray app and returns the process exit code once the user quits: 0 after a
 // normal quit, 1 when there is no desktop session to show it in (the reason goes to stderr,
@@ -27,11 +32,35 @@ func Run() int {
 		fmt.Fprintln(os.Stderr, msg)
 		return 1
 	}
+	// Explicit metadata: otherwise a binary built with plain `go build` looks for FyneApp.toml
+	// near its source at run time. The tray's title comes from Name.
+	fyneapp.SetMetadata(fyne.AppMetadata{ID: ID, Name: Name, Build: 1, Icon: appIcon})
 	a := fyneapp.NewWithID(ID)
 	a.SetIcon(appIcon)
-	newUI(a, trayReachable()).start()
+	if err := startUI(a, trayReachable()); err != nil {
+		fmt.Fprintf(os.Stderr, "Patchbay cannot open a window on the display %s (%v). Start it from your desktop session; headless use: `patchbay help`.\n", os.Getenv("DISPLAY"), err)
+		return 1
+	}
 	a.Run()
 	return 0
+}
+
+// startUI builds and shows the windows. GLFW reports a display it cannot use (say, one that
+// refuses us for want of X authorisation) by panicking with a *glfw.Error when the first
+// window is made; startUI turns that into an error. Any other panic goes on.
+func startUI(a fyne.App, withTray bool) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			var gerr *glfw.Error
+			if e, ok := r.(error); ok && errors.As(e, &gerr) {
+				err = gerr
+				return
+			}
+			panic(r)
+		}
+	}()
+	newUI(a, withTray).start()
+	return nil
 }
 
 // ui is the running GUI: the main window, and the tray menu when there is a tray.

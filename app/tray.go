@@ -23,7 +23,7 @@ func newTrayMenu(open func()) *trayMenu {
 	summary.Disabled = true
 	openItem := fyne.NewMenuItem("Open Patchbay", open)
 	return &trayMenu{
-		menu:    fyne.NewMenu("Patchbay", summary, fyne.NewMenuItemSeparator(), openItem),
+		menu:    fyne.NewMenu(Name, summary, fyne.NewMenuItemSeparator(), openItem),
 		summary: summary,
 		open:    openItem,
 		state:   assets.TrayIdle,

@@ -40,7 +40,7 @@ var mainWindowSize = fyne.NewSize(720, 480)
 
 // newMainScreen makes the window (not yet shown) and its widgets.
 func newMainScreen(a fyne.App) *mainScreen {
-	s := &mainScreen{window: a.NewWindow("Patchbay")}
+	s := &mainScreen{window: a.NewWindow(Name)}
 
 	s.status = widget.NewLabelWithStyle("No connections yet", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	s.status.SizeName = theme.SizeNameSubHeadingText
@@ -79,7 +79,7 @@ func (s *mainScreen) layout() fyne.CanvasObject {
 	icon := canvas.NewImageFromResource(appIcon)
 	icon.FillMode = canvas.ImageFillContain
 	icon.SetMinSize(fyne.NewSquareSize(64))
-	title := widget.NewLabelWithStyle("Patchbay", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title := widget.NewLabelWithStyle(Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameHeadingText
 	tagline := widget.NewLabel("Connects your AI clients to MCP servers.")
 	tagline.Importance = widget.LowImportance

@@ -1,0 +1,338 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+	"github.com/godbus/dbus/v5/prop"
+)
+
+// requireDesktop skips unless DISPLAY and a D-Bus session bus are there (run the test under
+// `xvfb-run dbus-run-session`); in CI (CI set) their absence is a failure.
+func requireDesktop(t *testing.T) {
+	t.Helper()
+	var missing []string
+	for _, v := range []string{"DISPLAY", "DBUS_SESSION_BUS_ADDRESS"} {
+		if os.Getenv(v) == "" {
+			missing = append(missing, v)
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	msg := fmt.Sprintf("needs %s: run under xvfb-run -a dbus-run-session -- go test", strings.Join(missing, " and "))
+	if os.Getenv("CI") != "" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+}
+
+// desktopEnv passes on what a desktop session gives a program it starts: the display, its
+// X authorisation (xvfb-run makes one), and the session bus.
+func desktopEnv() []string {
+	var env []string
+	for _, v := range []string{"DISPLAY", "XAUTHORITY", "DBUS_SESSION_BUS_ADDRESS"} {
+		if val, ok := os.LookupEnv(v); ok {
+			env = append(env, v+"="+val)
+		}
+	}
+	return env
+}
+
+// TestTrayWithRefusedDisplayExplainsAndExits1 runs patchbay against a live X server that
+// refuses it (no X authorisation): GLFW's panic becomes a clear message and exit code 1.
+func TestTrayWithRefusedDisplayExplainsAndExits1(t *testing.T) {
+	requireDesktop(t)
+	if os.Getenv("XAUTHORITY") == "" {
+		t.Skip("this X server needs no authorisation (XAUTHORITY unset), so it cannot refuse us")
+	}
+	r := runPatchbay(t, childEnv(t, "DISPLAY="+os.Getenv("DISPLAY")))
+	assertNoPanic(t, "patchbay without X authorisation", r.stderr)
+	if r.code != 1 || !strings.Contains(r.stderr, "Patchbay cannot open a window on the display "+os.Getenv("DISPLAY")) {
+		t.Fatalf("patchbay refused by the X server: exit %d, stderr %q; want exit 1 and a clear message", r.code, r.stderr)
+	}
+}
+
+// watcher is a StatusNotifierWatcher, the desktop-side registry that tray items announce
+// themselves to (what a panel such as KDE's or a GNOME AppIndicator extension runs). It
+// records each registration with the unique bus name of the sender.
+type watcher struct {
+	mu    sync.Mutex // guards items
+	items []string
+	got   chan registration
+}
+
+type registration struct{ sender, path string }
+
+// RegisterStatusNotifierItem is called by a tray item; service is its object path (as
+// fyne.io/systray sends it) or a bus name.
+func (w *watcher) RegisterStatusNotifierItem(service string, sender dbus.Sender) *dbus.Error {
+	w.mu.Lock()
+	w.items = append(w.items, string(sender)+service)
+	w.mu.Unlock()
+	select {
+	case w.got <- registration{sender: string(sender), path: service}:
+	default:
+	}
+	return nil
+}
+
+// RegisterStatusNotifierHost is called by a panel that draws items; accepted and ignored.
+func (w *watcher) RegisterStatusNotifierHost(string) *dbus.Error { return nil }
+
+// ownWatcher exports a watcher on conn and owns org.kde.StatusNotifierWatcher.
+func ownWatcher(t *testing.T, conn *dbus.Conn) *watcher {
+	t.Helper()
+	w := &watcher{got: make(chan registration, 8)}
+	const path, iface = "/StatusNotifierWatcher", "org.kde.StatusNotifierWatcher"
+	if err := conn.Export(w, path, iface); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := prop.Export(conn, path, prop.Map{iface: {
+		"RegisteredStatusNotifierItems": {Value: []string{}, Emit: prop.EmitFalse},
+		"IsStatusNotifierHostRegistered": {Value: true, Emit: prop.EmitFalse},
+		"ProtocolVersion":                {Value: int32(0), Emit: prop.EmitFalse},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	reply, err := conn.RequestName(iface, dbus.NameFlagDoNotQueue)
+	if err != nil {
+		t.Fatalf("requesting %s: %v", iface, err)
+	}
+	if reply != dbus.RequestNameReplyPrimaryOwner {
+		t.Fatalf("%s is owned by someone else on this bus: run the test in its own dbus-run-session", iface)
+	}
+	return w
+}
+
+// menuItem is one entry of a com.canonical.dbusmenu layout.
+type menuItem struct {
+	id       int32
+	props    map[string]dbus.Variant
+	children []menuItem
+}
+
+func (m menuItem) label() string {
+	l, _ := m.props["label"].Value().(string)
+	return l
+}
+
+func (m menuItem) enabled() bool {
+	e, ok := m.props["enabled"].Value().(bool)
+	return !ok || e // absent means enabled
+}
+
+// flatten lists the item and its descendants, depth first.
+func (m menuItem) flatten() []menuItem {
+	out := []menuItem{m}
+	for _, c := range m.children {
+		out = append(out, c.flatten()...)
+	}
+	return out
+}
+
+// parseLayout decodes a layout node, signature (ia{sv}av), as godbus hands it inside a variant.
+func parseLayout(v any) (menuItem, error) {
+	f, ok := v.([]any)
+	if !ok || len(f) != 3 {
+		return menuItem{}, fmt.Errorf("menu layout node %#v is not (ia{sv}av)", v)
+	}
+	id, ok1 := f[0].(int32)
+	props, ok2 := f[1].(map[string]dbus.Variant)
+	kids, ok3 := f[2].([]dbus.Variant)
+	if !ok1 || !ok2 || !ok3 {
+		return menuItem{}, fmt.Errorf("menu layout node %#v is not (ia{sv}av)", v)
+	}
+	m := menuItem{id: id, props: props}
+	for _, k := range kids {
+		c, err := parseLayout(k.Value())
+		if err != nil {
+			return menuItem{}, err
+		}
+		m.children = append(m.children, c)
+	}
+	return m, nil
+}
+
+// getLayout reads the whole menu. fyne.io/systray answers the first GetLayout after a menu
+// reset with depth 1 only, so callers poll.
+func getLayout(menu dbus.BusObject) (menuItem, error) {
+	var rev uint32
+	var root struct {
+		ID       int32
+		Props    map[string]dbus.Variant
+		Children []dbus.Variant
+	}
+	if err := menu.Call("com.canonical.dbusmenu.GetLayout", 0, int32(0), int32(-1), []string{}).Store(&rev, &root); err != nil {
+		return menuItem{}, fmt.Errorf("GetLayout: %w", err)
+	}
+	return parseLayout([]any{root.ID, root.Props, root.Children})
+}
+
+// syncBuffer is a bytes.Buffer safe to read while a child process writes to it.
+type syncBuffer struct {
+	mu sync.Mutex // guards b
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestTrayMenuEndToEnd starts patchbay under a real X server and session bus, plays the
+// desktop's part (a StatusNotifierWatcher), reads the tray menu over com.canonical.dbusmenu as
+// a panel would, and quits the app from its menu.
+func TestTrayMenuEndToEnd(t *testing.T) {
+	requireDesktop(t)
+	conn, err := dbus.ConnectSessionBus()
+	if err != nil {
+		t.Fatalf("connecting to the session bus: %v", err)
+	}
+	defer conn.Close()
+	w := ownWatcher(t, conn)
+
+	stderr := &syncBuffer{}
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = childEnv(t, desktopEnv()...)
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{}) // closed once waitErr is set
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
+	defer func() {
+		select {
+		case <-exited:
+		default:
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+	}()
+	pid := uint32(cmd.Process.Pid)
+
+	// The registration must come from the process we started.
+	var item registration
+	deadline := time.After(30 * time.Second)
+	for item.sender == "" {
+		select {
+		case r := <-w.got:
+			var senderPID uint32
+			err := conn.BusObject().Call("org.freedesktop.DBus.GetConnectionUnixProcessID", 0, r.sender).Store(&senderPID)
+			if err == nil && senderPID == pid {
+				item = r
+			}
+		case <-exited:
+			t.Fatalf("patchbay exited (%v) before registering a tray item; stderr:\n%s", waitErr, stderr.String())
+		case <-deadline:
+			t.Fatalf("no tray item registered within 30 s; stderr:\n%s", stderr.String())
+		}
+	}
+	if item.path != "/StatusNotifierItem" {
+		t.Fatalf("registered %q, want the object path /StatusNotifierItem", item.path)
+	}
+
+	sni := conn.Object(item.sender, "/StatusNotifierItem")
+	getProp := func(name string) dbus.Variant {
+		v, err := sni.GetProperty("org.kde.StatusNotifierItem." + name)
+		if err != nil {
+			t.Fatalf("reading the tray item's %s: %v", name, err)
+		}
+		return v
+	}
+	menuPath, ok := getProp("Menu").Value().(dbus.ObjectPath)
+	if !ok || !menuPath.IsValid() {
+		t.Fatalf("tray item's Menu = %v, want an object path", getProp("Menu"))
+	}
+
+	// Poll until the menu is complete: it is built after the item registers, and the first
+	// GetLayout is answered with depth 1 only.
+	menu := conn.Object(item.sender, menuPath)
+	want := []string{"No connections yet", "Open Patchbay", "Quit"}
+	var items map[string]menuItem
+	for tries := 0; ; tries++ {
+		root, err := getLayout(menu)
+		if err != nil {
+			t.Fatal(err)
+		}
+		items = map[string]menuItem{}
+		for _, m := range root.flatten() {
+			if l := m.label(); l != "" {
+				items[l] = m
+			}
+		}
+		complete := tries >= 1 // at least two reads, see getLayout
+		for _, l := range want {
+			complete = complete && items[l].id != 0
+		}
+		if complete {
+			break
+		}
+		if tries == 50 {
+			t.Fatalf("tray menu labels %v after 50 reads, want %q", keys(items), want)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if items["No connections yet"].enabled() {
+		t.Error(`"No connections yet" is enabled; it is a status line and must be disabled`)
+	}
+	if !items["Open Patchbay"].enabled() || !items["Quit"].enabled() {
+		t.Error(`"Open Patchbay" and "Quit" must be enabled`)
+	}
+	if title, _ := getProp("Title").Value().(string); title != "Patchbay" {
+		t.Errorf("tray item title %q, want Patchbay", title)
+	}
+	// The icon reached the tray: Fyne hands systray our 64×64 PNG, sent as ARGB pixmaps.
+	var pixmaps []struct {
+		W, H int32
+		Pix  []byte
+	}
+	if err := getProp("IconPixmap").Store(&pixmaps); err != nil || len(pixmaps) == 0 || pixmaps[0].W != 64 || len(pixmaps[0].Pix) != 64*64*4 {
+		t.Errorf("tray icon pixmaps %v (%v), want one 64×64 ARGB image", len(pixmaps), err)
+	}
+
+	// "Open Patchbay" is handled (the window is already shown; this must not disturb anything).
+	click := func(m menuItem) {
+		t.Helper()
+		if err := menu.Call("com.canonical.dbusmenu.Event", 0, m.id, "clicked", dbus.MakeVariant(""), uint32(0)).Err; err != nil {
+			t.Fatalf("clicking %q: %v", m.label(), err)
+		}
+	}
+	click(items["Open Patchbay"])
+	click(items["Quit"])
+	select {
+	case <-exited:
+		if waitErr != nil {
+			t.Fatalf("patchbay exited with %v after Quit; stderr:\n%s", waitErr, stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		_ = cmd.Process.Signal(syscall.SIGQUIT) // dumps goroutines into stderr
+		<-exited
+		t.Fatalf("patchbay still running 20 s after Quit; stderr:\n%s", stderr.String())
+	}
+	assertNoPanic(t, "patchbay", stderr.String())
+}
+
+func keys(m map[string]menuItem) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
