@@ -97,7 +97,7 @@ func ownWatcher(t *testing.T, conn *dbus.Conn) *watcher {
 		t.Fatal(err)
 	}
 	if _, err := prop.Export(conn, path, prop.Map{iface: {
-		"RegisteredStatusNotifierItems": {Value: []string{}, Emit: prop.EmitFalse},
+		"RegisteredStatusNotifierItems":  {Value: []string{}, Emit: prop.EmitFalse},
 		"IsStatusNotifierHostRegistered": {Value: true, Emit: prop.EmitFalse},
 		"ProtocolVersion":                {Value: int32(0), Emit: prop.EmitFalse},
 	}}); err != nil {
