@@ -1,5 +1,7 @@
 package relay
 
+//lint:file-ignore SA1019 MCP 2026-07-28 deprecates logging, sampling and roots, but clients still use them and Patchbay relays them.
+
 import (
 	"context"
 	"fmt"

@@ -90,6 +90,6 @@ func lookPath(command string, env []string) (string, error) {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("%w: %q is not in PATH (%s). The bridge runs with the environment of whatever started it, and AI clients start it with a short PATH: use the command's full path (see `command -v %s`), or set PATH for this connection with --env PATH=...",
+	return "", fmt.Errorf("%w: %q is not in PATH (%s). The bridge runs with the environment of whatever started it, and AI clients start it with a short PATH: use the command's full path (see `command -v %s`), or set PATH for this connection with --env PATH=DIRS",
 		ErrCommandNotFound, command, pathVar, command)
 }

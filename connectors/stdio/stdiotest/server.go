@@ -16,6 +16,8 @@
 // It writes "test-everything ready" to stderr on start.
 package stdiotest
 
+//lint:file-ignore SA1019 MCP 2026-07-28 deprecates logging, sampling and roots, but clients still use them and Patchbay relays them.
+
 import (
 	"context"
 	"encoding/json"
@@ -90,8 +92,7 @@ var objectSchema = json.RawMessage(`{"type":"object"}`)
 
 // NewServer returns the test server, for in-process use (benchmarks, direct comparisons).
 func NewServer() *mcp.Server {
-	var srv *mcp.Server
-	srv = mcp.NewServer(&mcp.Implementation{Name: "test-everything", Version: "1.0.0"}, &mcp.ServerOptions{
+	srv := mcp.NewServer(&mcp.Implementation{Name: "test-everything", Version: "1.0.0"}, &mcp.ServerOptions{
 		Instructions: "a server for Patchbay's tests",
 		CompletionHandler: func(_ context.Context, req *mcp.CompleteRequest) (*mcp.CompleteResult, error) {
 			var vals []string
