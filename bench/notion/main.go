@@ -257,7 +257,8 @@ func run(runs int) error {
 	if err != nil {
 		return err
 	}
-	// With the default limiter (3 requests/s, burst 30), from a full bucket.
+	// With the default limiter (3 requests/s average, burst 100), from a full bucket, then
+	// again right away (bucket drained by the first fetch).
 	ourLimited, err := ours(srv.URL, notion.ClientOptions{})
 	if err != nil {
 		return err
@@ -268,6 +269,11 @@ func run(runs int) error {
 		return err
 	}
 	tOursLimited := time.Since(start)
+	start = time.Now()
+	if _, _, err := ourLimited.call(notion.ToolFetch, map[string]any{"id": s.BlockZoo}); err != nil {
+		return err
+	}
+	tOursLimited2 := time.Since(start)
 
 	// The task: find the page titled "Design Principles" and append a three-item checklist.
 	fake.ResetRequests()
@@ -316,7 +322,9 @@ func run(runs int) error {
 		theirAll, theirAllCalls, theirAllReqs, len(md), ourReqs, pct(len(md), theirAll))
 	fmt.Printf("| find page titled X + append 3-item checklist | %d tool calls, %d API requests | %d tool calls, %d API requests | ≤ 3 calls |\n",
 		theirTaskCalls, theirTaskReqs, ourTaskCalls, ourTaskReqs)
-	fmt.Printf("| fetch wall time, median of %d (local fake) | %s top level; %s whole tree | %s whole tree (no limiter); %s with the default 3 req/s limiter, first call | |\n",
-		runs, tTop.Round(time.Millisecond), tAll.Round(time.Millisecond), tOursFree.Round(time.Millisecond), tOursLimited.Round(time.Millisecond))
+	fmt.Printf("| fetch wall time, median of %d (local fake) | %s top level; %s whole tree | %s whole tree (limiter off) | |\n",
+		runs, tTop.Round(time.Millisecond), tAll.Round(time.Millisecond), tOursFree.Round(time.Millisecond))
+	fmt.Printf("| fetch wall time with the default limiter (3 req/s average, burst 100) | no limiter | %s first fetch; %s a second one right after | |\n",
+		tOursLimited.Round(time.Millisecond), tOursLimited2.Round(time.Millisecond))
 	return nil
 }
