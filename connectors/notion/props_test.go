@@ -19,11 +19,11 @@ func TestConvertProps(t *testing.T) {
 		"Made":   {ID: "mk", Name: "Made", Type: "created_time"},
 	}
 	in := map[string]any{
-		"name":   "Hello **you**",          // case-insensitive name
-		"st":     "Done",                   // by property id
-		"Tags":   "a, b ,c",                // comma-separated
-		"Points": "2.5",                    // numeric text
-		"Ok":     "yes",                    // checkbox words
+		"name":   "Hello **you**", // case-insensitive name
+		"st":     "Done",          // by property id
+		"Tags":   "a, b ,c",       // comma-separated
+		"Points": "2.5",           // numeric text
+		"Ok":     "yes",           // checkbox words
 		"When":   map[string]any{"start": "2025-01-02"},
 		"Rel":    []any{"https://www.notion.so/Page-1a2b3c4d5e6f4a1b8c2d3e4f5a6b7c8d"},
 		"Kind":   map[string]any{"select": map[string]any{"name": "raw"}}, // Notion's own form passes through
