@@ -3,7 +3,10 @@ package notion
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -126,5 +129,31 @@ func TestWriterSplitsAtTheLimits(t *testing.T) {
 	}
 	if gets := countPrefix(reqs, "GET /v1/blocks/"); gets == 0 {
 		t.Error("deferred nested content was appended without looking up the created blocks")
+	}
+}
+
+// TestFetchConcurrencyIsBounded checks that a fetch reads nested blocks in parallel but
+// never has more than Config.Concurrency requests in flight.
+func TestFetchConcurrencyIsBounded(t *testing.T) {
+	fake := notiontest.New()
+	var inFlight, peak atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := inFlight.Add(1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		time.Sleep(2 * time.Millisecond) // long enough for requests to overlap
+		fake.ServeHTTP(w, r)
+		inFlight.Add(-1)
+	}))
+	t.Cleanup(srv.Close)
+	r := newRigFor(t, fake, srv.URL, notiontest.Token)
+	r.svc.cfg.Concurrency = 3
+	r.ok(ToolFetch, map[string]any{"id": r.s.BlockZoo})
+	if p := peak.Load(); p > 3 || p < 2 {
+		t.Errorf("peak concurrency %d, want 2..3", p)
 	}
 }
