@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -33,6 +34,80 @@ func requireDesktop(t *testing.T) {
 		t.Fatal(msg)
 	}
 	t.Skip(msg)
+}
+
+// TestWindowWithoutSessionBusQuitsCleanly runs patchbay with a display but no session bus:
+// it must say it runs without a tray, show its window, and quit on SIGTERM with exit code 0
+// (with Fyne's tray started on no bus, quitting panics: fyne-io/fyne#6403).
+func TestWindowWithoutSessionBusQuitsCleanly(t *testing.T) {
+	requireDesktop(t)
+	if _, err := os.Stat(fmt.Sprintf("/run/user/%d/bus", os.Getuid())); err == nil {
+		t.Skip("a session bus listens at /run/user/UID/bus, which godbus finds without DBUS_SESSION_BUS_ADDRESS")
+	}
+	xdotool, err := exec.LookPath("xdotool")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("xdotool is needed to see the window: apt-get install xdotool")
+		}
+		t.Skip("xdotool not installed")
+	}
+	var env []string
+	for _, kv := range desktopEnv() {
+		if !strings.HasPrefix(kv, "DBUS_SESSION_BUS_ADDRESS=") {
+			env = append(env, kv)
+		}
+	}
+	stderr := &syncBuffer{}
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = childEnv(t, env...)
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{}) // closed once waitErr is set
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
+	defer func() {
+		select {
+		case <-exited:
+		default:
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+	}()
+
+	// The window is up once X knows a visible window of this process titled Patchbay; then
+	// Fyne's SIGTERM handler is installed too.
+	search := exec.Command(xdotool, "search", "--sync", "--onlyvisible", "--pid", strconv.Itoa(cmd.Process.Pid), "--name", "^Patchbay$")
+	search.Env = os.Environ()
+	found := make(chan error, 1)
+	go func() { found <- search.Run() }()
+	select {
+	case err := <-found:
+		if err != nil {
+			t.Fatalf("xdotool search: %v; stderr:\n%s", err, stderr.String())
+		}
+	case <-exited:
+		t.Fatalf("patchbay exited (%v) before showing its window; stderr:\n%s", waitErr, stderr.String())
+	case <-time.After(30 * time.Second):
+		_ = search.Process.Kill()
+		t.Fatalf("no Patchbay window within 30 s; stderr:\n%s", stderr.String())
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-exited:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("patchbay still running 20 s after SIGTERM; stderr:\n%s", stderr.String())
+	}
+	assertNoPanic(t, "patchbay without a session bus", stderr.String())
+	if waitErr != nil {
+		t.Fatalf("patchbay exited with %v after SIGTERM; stderr:\n%s", waitErr, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "running without a tray icon") {
+		t.Errorf("stderr does not say the tray is off:\n%s", stderr.String())
+	}
 }
 
 // desktopEnv passes on what a desktop session gives a program it starts: the display, its

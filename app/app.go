@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -37,12 +39,34 @@ func Run() int {
 	fyneapp.SetMetadata(fyne.AppMetadata{ID: ID, Name: Name, Build: 1, Icon: appIcon})
 	a := fyneapp.NewWithID(ID)
 	a.SetIcon(appIcon)
+	stop := quitOnSignal(a)
+	defer stop()
 	if err := startUI(a, trayReachable()); err != nil {
 		fmt.Fprintf(os.Stderr, "Patchbay cannot open a window on the display %s (%v). Start it from your desktop session; headless use: `patchbay help`.\n", os.Getenv("DISPLAY"), err)
 		return 1
 	}
 	a.Run()
 	return 0
+}
+
+// quitOnSignal quits a on SIGINT or SIGTERM. Fyne does the same, but only once its loop runs;
+// this covers start-up too (the window maps before the loop starts), so that a stop request
+// is always a clean quit with exit code 0. The returned func stops listening.
+func quitOnSignal(a fyne.App) (stop func()) {
+	sig := make(chan os.Signal, 1)
+	done := make(chan struct{})
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	go func() {
+		select {
+		case <-sig:
+			fyne.Do(a.Quit)
+		case <-done:
+		}
+	}()
+	return func() {
+		signal.Stop(sig)
+		close(done)
+	}
 }
 
 // startUI builds and shows the windows. GLFW reports a display it cannot use (say, one that
