@@ -55,6 +55,12 @@ func BenchmarkCallRelayInProcess(b *testing.B) {
 	benchEcho(b, st.cs)
 }
 
+// BenchmarkCallRelayInProcessNoEvents is the relay alone, without the event tap.
+func BenchmarkCallRelayInProcessNoEvents(b *testing.B) {
+	st := start(b, Options{Connector: memConnector{stdiotest.NewServer()}}, nil)
+	benchEcho(b, st.cs)
+}
+
 func BenchmarkCallDirectChild(b *testing.B) {
 	c := stdioConnector(b, nil, connectors.Hooks{})
 	cs, err := Dial(context.Background(), c, UpstreamProtocolVersion, 0)

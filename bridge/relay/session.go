@@ -39,9 +39,13 @@ func (s *Session) serve(ctx context.Context, conn io.ReadWriteCloser) error {
 	s.tap = newTap(s.opts.Events, s.opts.Connection)
 	defer s.tap.stop()
 
+	tapFn := s.tap.observe
+	if s.opts.Events == events.Discard {
+		tapFn = nil // nobody listens: skip the per-message work
+	}
 	dconn := stdio.NewConn(conn, conn, conn.Close, stdio.ConnOptions{
 		MaxMessageBytes:    s.max,
-		Tap:                s.tap.observe,
+		Tap:                tapFn,
 		ReplyToParseErrors: true,
 		OnBadInput:         func(desc string) { s.logEvent("warn", "from client: "+desc) },
 	})
