@@ -2,14 +2,18 @@ package relay
 
 import (
 	"context"
+	"encoding/json"
 	"net"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/patchbay-mcp/patchbay/bridge/events"
 	"github.com/patchbay-mcp/patchbay/connectors"
+	"github.com/patchbay-mcp/patchbay/connectors/stdio"
 	"github.com/patchbay-mcp/patchbay/connectors/stdio/stdiotest"
+	"github.com/patchbay-mcp/patchbay/internal/testpeers"
 )
 
 // The benchmarks compare one tools/call (echo) made directly to an upstream with the same
@@ -81,3 +85,38 @@ func BenchmarkCallRelayChild(b *testing.B) {
 type recorderDiscard struct{ n atomic.Int64 }
 
 func (r *recorderDiscard) Append(events.Event) { r.n.Add(1) }
+
+// BenchmarkSessionStart measures a client session's start through the relay (spawn, or
+// take the warm spare, then initialize on both sides) against server-everything, a node
+// child with a real cold start.
+func BenchmarkSessionStart(b *testing.B) {
+	node, script := testpeers.Require(b, "@modelcontextprotocol/server-everything/dist/index.js")
+	for _, warm := range []bool{false, true} {
+		name := "Cold"
+		if warm {
+			name = "WarmSpare"
+		}
+		b.Run(name, func(b *testing.B) {
+			set, _ := json.Marshal(map[string]any{"command": node, "args": []string{script, "stdio"}, "warm_spare": warm})
+			c, err := stdio.New("everything", set, nil, connectors.Hooks{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer c.Close()
+			if warm { // let the first spare get ready
+				st := start(b, Options{Connector: c}, nil)
+				st.close()
+				time.Sleep(2 * time.Second)
+			}
+			for b.Loop() {
+				st := start(b, Options{Connector: c}, nil)
+				b.StopTimer()
+				st.close()
+				if warm {
+					time.Sleep(1500 * time.Millisecond) // the next spare boots, as between real sessions
+				}
+				b.StartTimer()
+			}
+		})
+	}
+}

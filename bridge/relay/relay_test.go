@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"net"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -513,5 +515,40 @@ func TestManyConcurrentCalls(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// TestServeEndsWithContextAndStopsTheChild: the bridge shutting down (ctx cancelled)
+// ends Serve and the upstream child with it.
+func TestServeEndsWithContextAndStopsTheChild(t *testing.T) {
+	bridgeEnd, clientEnd := net.Pipe()
+	defer clientEnd.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sess := NewSession(Options{Connection: "test", Connector: stdioConnector(t, nil, connectors.Hooks{}), ProtocolVersion: UpstreamProtocolVersion})
+	done := make(chan error, 1)
+	go func() { done <- sess.Serve(ctx, bridgeEnd) }()
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "c"}, nil).Connect(context.Background(), &mcp.IOTransport{Reader: clientEnd, Writer: clientEnd}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(mustCall(t, cs, "pid", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Serve = %v, want context.Canceled", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Serve did not return after ctx was cancelled")
+	}
+	if syscall.Kill(pid, 0) == nil {
+		t.Fatalf("upstream child %d still running after Serve returned", pid)
+	}
+	if _, err := call(t, cs, "echo", map[string]any{"text": "x"}); err == nil {
+		t.Fatal("a call succeeded after Serve returned")
 	}
 }
