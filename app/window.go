@@ -64,7 +64,6 @@ func newMainScreen(a fyne.App) *mainScreen {
 
 	s.footer = widget.NewLabel("These actions arrive in the next version. Meanwhile, run patchbay help in a terminal.")
 	s.footer.Wrapping = fyne.TextWrapWord
-	s.footer.Importance = widget.LowImportance
 	s.footer.TextStyle = fyne.TextStyle{Italic: true}
 
 	s.window.SetIcon(appIcon)
@@ -82,17 +81,21 @@ func (s *mainScreen) layout() fyne.CanvasObject {
 	title := widget.NewLabelWithStyle(Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameHeadingText
 	tagline := widget.NewLabel("Connects your AI clients to MCP servers.")
-	tagline.Importance = widget.LowImportance
 	header := container.NewBorder(nil, nil, icon, nil,
 		container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.Padding()), title, tagline))
 
 	actions := container.NewCenter(container.NewHBox(s.connectNotion, s.addToken, s.addServer))
-	connections := widget.NewCard("", "", container.NewVBox(s.status, s.hint, actions))
-
-	clientsTitle := widget.NewLabelWithStyle("Clients", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	clientsTitle.SizeName = theme.SizeNameSubHeadingText
-	clients := container.NewVBox(clientsTitle, s.clients)
+	connections := container.NewVBox(sectionTitle("Connections"),
+		widget.NewCard("", "", container.NewVBox(s.status, s.hint, actions)))
+	clients := container.NewVBox(sectionTitle("Clients"), widget.NewCard("", "", s.clients))
 
 	body := container.NewVBox(header, connections, clients)
 	return container.NewPadded(container.NewBorder(nil, s.footer, nil, nil, container.NewVScroll(body)))
+}
+
+// sectionTitle is the bold heading above each area of a window.
+func sectionTitle(text string) *widget.Label {
+	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.SizeName = theme.SizeNameSubHeadingText
+	return l
 }

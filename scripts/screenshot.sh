@@ -21,7 +21,7 @@ if [[ "${1:-}" != "--inner" ]]; then
 	# A fresh home and XDG folders: nothing of the real user's is read or written.
 	env HOME="$work/home" PATCHBAY_HOME="$work/pbhome" XDG_DATA_HOME="$work/data" \
 		XDG_CONFIG_HOME="$work/config" XDG_CACHE_HOME="$work/cache" XDG_RUNTIME_DIR="$work/run" \
-		LANG=en_US.UTF-8 \
+		LANG=en_US.UTF-8 ${FYNE_THEME:+FYNE_THEME=$FYNE_THEME} \
 		xvfb-run -a -s "-screen 0 1280x1024x24 -nolisten tcp" \
 		dbus-run-session -- "$0" --inner "$work/patchbay" "$out"
 	echo "screenshot: wrote $out"
