@@ -97,7 +97,7 @@ func TestNodeClientThroughShim(t *testing.T) {
 	for name, ok := range want {
 		s, found := res.Steps[name]
 		if !found || !s.OK || !ok(string(s.Value)) {
-			t.Errorf("step %s: got %+v", name, s)
+			t.Errorf("step %s: ok=%v value=%s error=%s", name, s.OK, s.Value, s.Error)
 		}
 	}
 	if strings.Contains(res.Stderr, "{\"jsonrpc\"") {
