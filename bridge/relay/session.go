@@ -160,6 +160,9 @@ func (s *Session) initialize(ctx context.Context, next mcp.MethodHandler, method
 
 	cs, err := s.dialUpstream(ctx)
 	if err != nil {
+		s.mu.Lock()
+		s.client, s.ss = nil, nil // the client may try initialize again
+		s.mu.Unlock()
 		s.logEvent("error", "connecting upstream: "+err.Error())
 		return nil, &jsonrpc.Error{Code: jsonrpc.CodeInternalError,
 			Message: fmt.Sprintf("Patchbay could not start connection %q: %v", s.opts.Connection, err)}
