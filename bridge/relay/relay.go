@@ -32,7 +32,11 @@
 // (100 ms doubling to 5 s), replaying initialize with the client's capabilities,
 // re-subscribing resources and re-sending the log level; it re-syncs the tool list and
 // sends tools/list_changed if it changed. Requests that arrive meanwhile wait up to
-// Options.UpstreamWait.
+// Options.UpstreamWait. A request that could not even be sent because the old upstream was
+// already closing is retried on the new one (it never reached the server); a request that
+// was in flight is answered with an error and never retried (it may have had effects).
+//
+// The exported API below is the contract with the bridge daemon (bridge/api_server.go).
 package relay
 
 //lint:file-ignore SA1019 MCP 2026-07-28 deprecates logging, sampling and roots, but clients still use them and Patchbay relays them.
