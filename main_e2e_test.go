@@ -138,11 +138,9 @@ func TestTrayWithRefusedDisplayExplainsAndExits1(t *testing.T) {
 
 // watcher is a StatusNotifierWatcher, the desktop-side registry that tray items announce
 // themselves to (what a panel such as KDE's or a GNOME AppIndicator extension runs). It
-// records each registration with the unique bus name of the sender.
+// passes each registration on, with the unique bus name of the sender, without blocking.
 type watcher struct {
-	mu    sync.Mutex // guards items
-	items []string
-	got   chan registration
+	got chan registration
 }
 
 type registration struct{ sender, path string }
@@ -150,9 +148,6 @@ type registration struct{ sender, path string }
 // RegisterStatusNotifierItem is called by a tray item; service is its object path (as
 // fyne.io/systray sends it) or a bus name.
 func (w *watcher) RegisterStatusNotifierItem(service string, sender dbus.Sender) *dbus.Error {
-	w.mu.Lock()
-	w.items = append(w.items, string(sender)+service)
-	w.mu.Unlock()
 	select {
 	case w.got <- registration{sender: string(sender), path: service}:
 	default:

@@ -9,6 +9,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/patchbay-mcp/patchbay/app"
+	"github.com/patchbay-mcp/patchbay/assets"
 )
 
 // envRunMain makes the test binary act as patchbay itself: the tests re-run it as a child
@@ -121,5 +126,61 @@ func TestTrayWithUnreachableDisplayExplainsAndExits1(t *testing.T) {
 	assertNoPanic(t, "patchbay with DISPLAY=:4093", r.stderr)
 	if r.code != 1 || !strings.Contains(r.stderr, "cannot reach the display :4093") {
 		t.Fatalf("patchbay with an unreachable display: exit %d, stderr %q; want exit 1 and a clear message", r.code, r.stderr)
+	}
+}
+
+// TestFyneAppTOMLMatchesTheApp keeps FyneApp.toml (read by `fyne package`) in step with the
+// code: the same app ID, the name, and the embedded icon as a large square PNG.
+func TestFyneAppTOMLMatchesTheApp(t *testing.T) {
+	// The shape of fyne's own metadata (fyne.io/fyne/v2/internal/metadata.FyneApp).
+	var meta struct {
+		Website string
+		Details struct {
+			Icon, Name, ID, Version string
+			Build                   int
+		}
+		Development, Release map[string]string
+		Source               struct{ Repo, Dir string }
+		LinuxAndBSD          struct {
+			GenericName, Comment, ExecParams string
+			Categories, Keywords             []string
+		}
+		Languages  []string
+		Migrations map[string]bool
+	}
+	md, err := toml.DecodeFile("FyneApp.toml", &meta)
+	if err != nil {
+		t.Fatalf("reading FyneApp.toml: %v", err)
+	}
+	if u := md.Undecoded(); len(u) > 0 {
+		t.Errorf("FyneApp.toml has keys fyne does not know here: %v", u)
+	}
+	d := meta.Details
+	if d.ID != app.ID || d.Name != app.Name {
+		t.Errorf("FyneApp.toml ID %q, Name %q; the app uses %q, %q", d.ID, d.Name, app.ID, app.Name)
+	}
+	if d.Version == "" || d.Build < 1 {
+		t.Errorf("FyneApp.toml Version %q, Build %d: fyne package needs both", d.Version, d.Build)
+	}
+	icon, err := os.ReadFile(d.Icon)
+	if err != nil {
+		t.Fatalf("FyneApp.toml Icon: %v", err)
+	}
+	if !bytes.Equal(icon, assets.AppIcon) {
+		t.Errorf("FyneApp.toml Icon %s is not the icon embedded as assets.AppIcon", d.Icon)
+	}
+}
+
+// BenchmarkHeadlessStartup measures a whole `patchbay version` process with no display: the
+// fast path every CLI verb and shim takes, which must not initialise Fyne or GL.
+func BenchmarkHeadlessStartup(b *testing.B) {
+	dir := b.TempDir()
+	env := []string{envRunMain + "=1", "HOME=" + dir, "PATCHBAY_HOME=" + dir, "PATH=" + os.Getenv("PATH")}
+	for b.Loop() {
+		cmd := exec.Command(os.Args[0], "version")
+		cmd.Env = env
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("patchbay version: %v\n%s", err, out)
+		}
 	}
 }
