@@ -89,14 +89,13 @@ func startUI(a fyne.App, withTray bool) (err error) {
 
 // ui is the running GUI: the main window, and the tray menu when there is a tray.
 type ui struct {
-	app  fyne.App
 	main *mainScreen
 	tray *trayMenu // nil when the desktop has no tray we can use
 }
 
 // newUI builds the windows and, if withTray and the driver supports it, the tray menu.
 func newUI(a fyne.App, withTray bool) *ui {
-	u := &ui{app: a, main: newMainScreen(a)}
+	u := &ui{main: newMainScreen(a)}
 	if desk, ok := a.(desktop.App); ok && withTray {
 		u.tray = newTrayMenu(u.showMain)
 		u.tray.install(desk, u.main.window)

@@ -11,8 +11,8 @@ import (
 
 // mainScreen is the "Patchbay" window: what is connected, and the actions to add more. Until
 // the bridge is wired in it shows the empty state, with the actions to come visible but
-// disabled. Later screens (Connections, Clients, Inspector) hang off the exported actions:
-// give a button an OnTapped and Enable it.
+// disabled. Later screens (Connections, Clients, Inspector) hang off these buttons: give one
+// an OnTapped and Enable it; the clients area is a container to fill with rows.
 //
 // Its fields are Fyne widgets: touch them only on Fyne's goroutine (use fyne.Do elsewhere).
 type mainScreen struct {
