@@ -44,13 +44,7 @@ func TestWindowWithoutSessionBusQuitsCleanly(t *testing.T) {
 	if _, err := os.Stat(fmt.Sprintf("/run/user/%d/bus", os.Getuid())); err == nil {
 		t.Skip("a session bus listens at /run/user/UID/bus, which godbus finds without DBUS_SESSION_BUS_ADDRESS")
 	}
-	xdotool, err := exec.LookPath("xdotool")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("xdotool is needed to see the window: apt-get install xdotool")
-		}
-		t.Skip("xdotool not installed")
-	}
+	xdotool := requireXdotool(t)
 	var env []string
 	for _, kv := range desktopEnv() {
 		if !strings.HasPrefix(kv, "DBUS_SESSION_BUS_ADDRESS=") {
@@ -77,22 +71,8 @@ func TestWindowWithoutSessionBusQuitsCleanly(t *testing.T) {
 	}()
 
 	// The window is up once X knows a visible window of this process titled Patchbay; then
-	// Fyne's SIGTERM handler is installed too.
-	search := exec.Command(xdotool, "search", "--sync", "--onlyvisible", "--pid", strconv.Itoa(cmd.Process.Pid), "--name", "^Patchbay$")
-	search.Env = os.Environ()
-	found := make(chan error, 1)
-	go func() { found <- search.Run() }()
-	select {
-	case err := <-found:
-		if err != nil {
-			t.Fatalf("xdotool search: %v; stderr:\n%s", err, stderr.String())
-		}
-	case <-exited:
-		t.Fatalf("patchbay exited (%v) before showing its window; stderr:\n%s", waitErr, stderr.String())
-	case <-time.After(30 * time.Second):
-		_ = search.Process.Kill()
-		t.Fatalf("no Patchbay window within 30 s; stderr:\n%s", stderr.String())
-	}
+	// the SIGTERM handler is installed too.
+	waitForWindow(t, xdotool, cmd.Process.Pid, exited, stderr)
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -108,6 +88,47 @@ func TestWindowWithoutSessionBusQuitsCleanly(t *testing.T) {
 	if !strings.Contains(stderr.String(), "running without a tray icon") {
 		t.Errorf("stderr does not say the tray is off:\n%s", stderr.String())
 	}
+}
+
+// requireXdotool returns xdotool's path; it skips the test without it, or fails in CI.
+func requireXdotool(t *testing.T) string {
+	t.Helper()
+	xdotool, err := exec.LookPath("xdotool")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("xdotool is needed to see the window: apt-get install xdotool")
+		}
+		t.Skip("xdotool not installed")
+	}
+	return xdotool
+}
+
+// waitForWindow waits, up to 30 s, until process pid shows a window titled exactly Patchbay
+// (Fyne's tray also makes a hidden window, SystrayMonitor), and returns its X id.
+func waitForWindow(t *testing.T, xdotool string, pid int, exited <-chan struct{}, stderr *syncBuffer) string {
+	t.Helper()
+	search := exec.Command(xdotool, "search", "--sync", "--onlyvisible", "--pid", strconv.Itoa(pid), "--name", "^Patchbay$")
+	var out bytes.Buffer
+	search.Stdout = &out
+	if err := search.Start(); err != nil {
+		t.Fatal(err)
+	}
+	found := make(chan error, 1)
+	go func() { found <- search.Wait() }()
+	select {
+	case err := <-found:
+		if id := strings.Fields(out.String()); err == nil && len(id) > 0 {
+			return id[0]
+		}
+		t.Fatalf("xdotool search: %v; stderr:\n%s", err, stderr.String())
+	case <-exited:
+		t.Fatalf("patchbay exited before showing its window; stderr:\n%s", stderr.String())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no Patchbay window within 30 s; stderr:\n%s", stderr.String())
+	}
+	_ = search.Process.Kill()
+	<-found
+	return ""
 }
 
 // desktopEnv passes on what a desktop session gives a program it starts: the display, its
@@ -377,14 +398,28 @@ func TestTrayMenuEndToEnd(t *testing.T) {
 		t.Errorf("tray icon pixmaps %v (%v), want one 64×64 ARGB image", len(pixmaps), err)
 	}
 
-	// "Open Patchbay" is handled (the window is already shown; this must not disturb anything).
 	click := func(m menuItem) {
 		t.Helper()
 		if err := menu.Call("com.canonical.dbusmenu.Event", 0, m.id, "clicked", dbus.MakeVariant(""), uint32(0)).Err; err != nil {
 			t.Fatalf("clicking %q: %v", m.label(), err)
 		}
 	}
+
+	// "Open Patchbay" brings back a window that went away: take it off the screen behind
+	// Fyne's back (there is no window manager to close it), click, and see it mapped again.
+	xdotool := requireXdotool(t)
+	wid := waitForWindow(t, xdotool, cmd.Process.Pid, exited, stderr)
+	if out, err := exec.Command(xdotool, "windowunmap", "--sync", wid).CombinedOutput(); err != nil {
+		t.Fatalf("xdotool windowunmap: %v\n%s", err, out)
+	}
+	if out, _ := exec.Command(xdotool, "search", "--onlyvisible", "--pid", strconv.Itoa(cmd.Process.Pid), "--name", "^Patchbay$").Output(); len(bytes.TrimSpace(out)) != 0 {
+		t.Fatalf("window %s still visible after windowunmap", out)
+	}
 	click(items["Open Patchbay"])
+	if got := waitForWindow(t, xdotool, cmd.Process.Pid, exited, stderr); got != wid {
+		t.Errorf("Open Patchbay showed window %s, want the main window %s", got, wid)
+	}
+
 	click(items["Quit"])
 	select {
 	case <-exited:
