@@ -432,6 +432,9 @@ func TestTrayMenuEndToEnd(t *testing.T) {
 		t.Fatalf("patchbay still running 20 s after Quit; stderr:\n%s", stderr.String())
 	}
 	assertNoPanic(t, "patchbay", stderr.String())
+	if strings.Contains(stderr.String(), "systray error") {
+		t.Errorf("the tray reported errors:\n%s", stderr.String())
+	}
 }
 
 func keys(m map[string]menuItem) []string {

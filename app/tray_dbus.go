@@ -3,6 +3,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -16,9 +17,26 @@ import (
 //
 // The connection is godbus's shared one, which Fyne's tray reuses: it is not closed here.
 func trayReachable() bool {
-	if _, err := dbus.SessionBus(); err != nil {
+	err := errNoSessionBus
+	if sessionBusKnown() {
+		_, err = dbus.SessionBus()
+	}
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "patchbay: no D-Bus session bus (%v); running without a tray icon: closing the window quits\n", err)
 		return false
 	}
 	return true
+}
+
+var errNoSessionBus = errors.New("DBUS_SESSION_BUS_ADDRESS is unset and there is no /run/user/UID/bus")
+
+// sessionBusKnown reports whether the desktop session names a bus. When it does not, godbus
+// would try `dbus-launch` (if installed), which starts a private bus that no panel watches
+// and that outlives the app; better no tray than an invisible one.
+func sessionBusKnown() bool {
+	if a := os.Getenv("DBUS_SESSION_BUS_ADDRESS"); a != "" && a != "autolaunch:" {
+		return true
+	}
+	_, err := os.Stat(fmt.Sprintf("/run/user/%d/bus", os.Getuid()))
+	return err == nil
 }
