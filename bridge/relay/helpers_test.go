@@ -86,8 +86,11 @@ func start(t testing.TB, opts Options, client *mcp.Client) *started {
 	if opts.Connection == "" {
 		opts.Connection = "test"
 	}
-	if opts.ProtocolVersion == "" {
+	switch opts.ProtocolVersion {
+	case "":
 		opts.ProtocolVersion = UpstreamProtocolVersion
+	case "-": // let the SDK negotiate, as for remote connections
+		opts.ProtocolVersion = ""
 	}
 	bridgeEnd, clientEnd := net.Pipe()
 	sess := NewSession(opts)

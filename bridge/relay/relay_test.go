@@ -193,6 +193,9 @@ func TestEverythingThroughTheRelay(t *testing.T) {
 		if got := mustCall(t, cs, "elicit", map[string]any{"message": "your name?"}); got != "accept:Ada (asked: your name?)" {
 			t.Errorf("elicit = %q", got)
 		}
+		if got := mustCall(t, cs, "elicit_mrtr", map[string]any{"message": "again?"}); got != "accept:Ada (asked: again?)" {
+			t.Errorf("elicit_mrtr = %q", got)
+		}
 	})
 	t.Run("roots", func(t *testing.T) {
 		eventually(t, "the client's roots upstream", func() bool {

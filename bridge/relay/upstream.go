@@ -43,9 +43,9 @@ func (s *Session) newClient(p *mcp.InitializeParams) *mcp.Client {
 		ResourceUpdatedHandler:      s.resourceUpdated,
 		LoggingMessageHandler:       s.logMessage,
 		ProgressNotificationHandler: s.progressNotification,
-		// The relay forwards server-to-client requests itself; MRTR would answer them
-		// inside the call and hide them from the client's view.
-		MultiRoundTrip: &mcp.MultiRoundTripOptions{Disabled: true},
+		// MultiRoundTrip stays on: with a 2026-07-28 upstream, server-to-client requests
+		// come back inside results, and the SDK's middleware answers them through the
+		// handlers below, which ask this session's client (go-sdk.md §5.5).
 	}
 	if dc.RootsV2 != nil {
 		caps.RootsV2 = &mcp.RootCapabilities{ListChanged: true}

@@ -5,7 +5,7 @@
 // The server ("test-everything") offers:
 //
 //	tools:     echo{text}, slow{steps,delay_ms} (progress, honours cancellation),
-//	           elicit{message}, sample{prompt}, roots, crash{code} (exits mid-call),
+//	           elicit{message}, elicit_mrtr{message}, sample{prompt}, roots, crash{code} (exits mid-call),
 //	           big{bytes}, env{name}, stderr{text}, log{level,text},
 //	           touch{uri} (resources/updated), add_tool{name} (tools/list_changed),
 //	           pid (the server's process id)
@@ -138,6 +138,20 @@ func NewServer() *mcp.Server {
 		})
 		if err != nil {
 			return nil, err
+		}
+		return text(fmt.Sprintf("%s:%v", res.Action, res.Content["name"])), nil
+	})
+	add("elicit_mrtr", "asks the user for a name, the 2026-07-28 way (an input request in the result)", func(_ context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		resp, ok := req.Params.InputResponses["name"]
+		if !ok {
+			return &mcp.CallToolResult{InputRequests: mcp.InputRequestMap{"name": &mcp.ElicitParams{
+				Mode: "form", Message: str(args(req), "message"),
+				RequestedSchema: map[string]any{"type": "object", "properties": map[string]any{"name": map[string]any{"type": "string"}}},
+			}}}, nil
+		}
+		res, _ := resp.(*mcp.ElicitResult)
+		if res == nil {
+			return text("no answer"), nil
 		}
 		return text(fmt.Sprintf("%s:%v", res.Action, res.Content["name"])), nil
 	})
