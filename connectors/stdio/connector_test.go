@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -230,10 +229,6 @@ func TestCrashMidCallFailsTheCall(t *testing.T) {
 	if err := cs.Wait(); err == nil || !strings.Contains(err.Error(), "exit status 3") {
 		t.Fatalf("Wait = %v", err)
 	}
-}
-
-func alive(pid int) bool {
-	return syscall.Kill(pid, 0) == nil
 }
 
 func TestStagedStopKillsTheGroup(t *testing.T) {

@@ -1,0 +1,15 @@
+//go:build windows
+
+package stdio
+
+import "os"
+
+// alive reports whether a process with this pid exists.
+func alive(pid int) bool {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	p.Release()
+	return true
+}
