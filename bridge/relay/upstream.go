@@ -13,6 +13,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/patchbay-mcp/patchbay/connectors"
+	"github.com/patchbay-mcp/patchbay/connectors/stdio"
 )
 
 // Restart backoff: the first re-dial comes after about minBackoff, doubling to maxBackoff.
@@ -281,6 +282,10 @@ func (s *Session) upstreamError(err error) error {
 	}
 	if errors.Is(err, context.Canceled) {
 		return err
+	}
+	var exit *stdio.ExitError
+	if errors.As(err, &exit) {
+		return &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: exit.Error() + ". Patchbay is restarting it; retry the call"}
 	}
 	return &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: fmt.Sprintf("connection %q: %v", s.opts.Connection, err)}
 }
