@@ -1,3 +1,8 @@
+//go:build !ci
+
+// The tests in this file drive the real GLFW app under a display and a session bus; with
+// -tags ci Fyne swaps in its headless test driver, so they do not apply.
+
 package main
 
 import (

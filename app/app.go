@@ -7,7 +7,6 @@
 package app
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -16,7 +15,6 @@ import (
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/driver/desktop"
-	"github.com/go-gl/glfw/v3.3/glfw"
 )
 
 // ID is the app's reverse-DNS identifier; FyneApp.toml carries the same one. Fyne keys its
@@ -75,12 +73,9 @@ func quitOnSignal(a fyne.App) (stop func()) {
 func startUI(a fyne.App, withTray bool) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			var gerr *glfw.Error
-			if e, ok := r.(error); ok && errors.As(e, &gerr) {
-				err = gerr
-				return
+			if err = displayError(r); err == nil {
+				panic(r)
 			}
-			panic(r)
 		}
 	}()
 	newUI(a, withTray).start()
