@@ -112,14 +112,14 @@ type Session struct {
 
 	minBackoff, maxBackoff time.Duration // restart backoff bounds
 
-	srv  *mcp.Server   // this session's own server: one per client session, so its
-	tap  *tap          // list_changed and resource-updated notifications reach only this client
+	tap  *tap          // set by Serve before the client session starts
 	done chan struct{} // closed when Serve is over
 
 	life       context.Context // ends when the session shuts down; bounds background work
 	lifeCancel context.CancelFunc
 
 	mu       sync.Mutex         // guards the fields below
+	srv      *mcp.Server        // this client's own server (notifications go to all its sessions)
 	ss       *mcp.ServerSession // the client's session, once initialize arrived
 	client   *mcp.Client        // the upstream client, built from the client's capabilities
 	up       *mcp.ClientSession // the live upstream session; nil while down

@@ -49,7 +49,7 @@ func (s *Session) serve(ctx context.Context, conn io.ReadWriteCloser) error {
 		ReplyToParseErrors: true,
 		OnBadInput:         func(desc string) { s.logEvent("warn", "from client: "+desc) },
 	})
-	s.srv = mcp.NewServer(&mcp.Implementation{Name: "patchbay", Version: "0"}, &mcp.ServerOptions{
+	srv := mcp.NewServer(&mcp.Implementation{Name: "patchbay", Version: "0"}, &mcp.ServerOptions{
 		Capabilities: &mcp.ServerCapabilities{
 			Tools:   &mcp.ToolCapabilities{ListChanged: true},
 			Logging: &mcp.LoggingCapabilities{},
@@ -61,9 +61,12 @@ func (s *Session) serve(ctx context.Context, conn io.ReadWriteCloser) error {
 		UnsubscribeHandler:        s.unsubscribe,
 		Logger:                    quietLogger,
 	})
-	s.srv.AddReceivingMiddleware(s.middleware)
+	srv.AddReceivingMiddleware(s.middleware)
+	s.mu.Lock()
+	s.srv = srv // RefreshTools may run concurrently
+	s.mu.Unlock()
 
-	ss, err := s.srv.Connect(ctx, connTransport{dconn}, nil)
+	ss, err := srv.Connect(ctx, connTransport{dconn}, nil)
 	if err != nil {
 		dconn.Close()
 		return fmt.Errorf("relay %s: starting client session: %w", s.opts.Connection, err)
