@@ -23,7 +23,7 @@ if [[ "${1:-}" != "--inner" ]]; then
 		XDG_CONFIG_HOME="$work/config" XDG_CACHE_HOME="$work/cache" XDG_RUNTIME_DIR="$work/run" \
 		LANG=en_US.UTF-8 ${FYNE_THEME:+FYNE_THEME=$FYNE_THEME} \
 		xvfb-run -a -s "-screen 0 1280x1024x24 -nolisten tcp" \
-		dbus-run-session -- "$0" --inner "$work/patchbay" "$out"
+		dbus-run-session -- bash "$0" --inner "$work/patchbay" "$out"
 	echo "screenshot: wrote $out"
 	exit 0
 fi
