@@ -120,3 +120,9 @@ func BenchmarkSessionStart(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCallRelayChildNoEvents is BenchmarkCallRelayChild without the event tap.
+func BenchmarkCallRelayChildNoEvents(b *testing.B) {
+	st := start(b, Options{Connector: stdioConnector(b, nil, connectors.Hooks{})}, nil)
+	benchEcho(b, st.cs)
+}
