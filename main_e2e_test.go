@@ -42,8 +42,9 @@ func requireDesktop(t *testing.T) {
 }
 
 // TestWindowWithoutSessionBusQuitsCleanly runs patchbay with a display but no session bus:
-// it must say it runs without a tray, show its window, and quit on SIGTERM with exit code 0
-// (with Fyne's tray started on no bus, quitting panics: fyne-io/fyne#6403).
+// it must say it runs without a tray, show its window, and quit with exit code 0 when the
+// window is closed (nothing would be left to reopen it) or on SIGTERM. With Fyne's tray
+// started on no bus, quitting panics (fyne-io/fyne#6403).
 func TestWindowWithoutSessionBusQuitsCleanly(t *testing.T) {
 	requireDesktop(t)
 	if _, err := os.Stat(fmt.Sprintf("/run/user/%d/bus", os.Getuid())); err == nil {
@@ -56,43 +57,75 @@ func TestWindowWithoutSessionBusQuitsCleanly(t *testing.T) {
 			env = append(env, kv)
 		}
 	}
-	stderr := &syncBuffer{}
-	cmd := exec.Command(os.Args[0])
-	cmd.Env = childEnv(t, env...)
-	cmd.Stderr = stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{}) // closed once waitErr is set
-	var waitErr error
-	go func() { waitErr = cmd.Wait(); close(exited) }()
-	defer func() {
-		select {
-		case <-exited:
-		default:
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	}()
+	for _, how := range []string{"close the window", "SIGTERM"} {
+		t.Run(how, func(t *testing.T) {
+			stderr := &syncBuffer{}
+			cmd := exec.Command(os.Args[0])
+			cmd.Env = childEnv(t, env...)
+			cmd.Stderr = stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			exited := make(chan struct{}) // closed once waitErr is set
+			var waitErr error
+			go func() { waitErr = cmd.Wait(); close(exited) }()
+			defer func() {
+				select {
+				case <-exited:
+				default:
+					_ = cmd.Process.Kill()
+					<-exited
+				}
+			}()
 
-	// The window is up once X knows a visible window of this process titled Patchbay; then
-	// the SIGTERM handler is installed too.
-	waitForWindow(t, xdotool, cmd.Process.Pid, exited, stderr)
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
+			// Once the window is visible, the SIGTERM handler is installed too.
+			wid := waitForWindow(t, xdotool, cmd.Process.Pid, exited, stderr)
+			if how == "SIGTERM" {
+				if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				closeWindow(t, wid)
+			}
+			select {
+			case <-exited:
+			case <-time.After(20 * time.Second):
+				t.Fatalf("patchbay still running 20 s after: %s; stderr:\n%s", how, stderr.String())
+			}
+			assertNoPanic(t, "patchbay without a session bus", stderr.String())
+			if waitErr != nil {
+				t.Fatalf("patchbay exited with %v after: %s; stderr:\n%s", waitErr, how, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), "running without a tray icon") {
+				t.Errorf("stderr does not say the tray is off:\n%s", stderr.String())
+			}
+		})
 	}
-	select {
-	case <-exited:
-	case <-time.After(20 * time.Second):
-		t.Fatalf("patchbay still running 20 s after SIGTERM; stderr:\n%s", stderr.String())
+}
+
+// closeWindow closes X window wid (decimal, as xdotool prints it) as a window manager would.
+func closeWindow(t *testing.T, wid string) {
+	t.Helper()
+	id, err := strconv.ParseUint(wid, 10, 32)
+	if err != nil {
+		t.Fatalf("window id %q: %v", wid, err)
 	}
-	assertNoPanic(t, "patchbay without a session bus", stderr.String())
-	if waitErr != nil {
-		t.Fatalf("patchbay exited with %v after SIGTERM; stderr:\n%s", waitErr, stderr.String())
+	if err := closeX11Window(os.Getenv("DISPLAY"), uint32(id)); err != nil {
+		t.Fatalf("closing window %s: %v", wid, err)
 	}
-	if !strings.Contains(stderr.String(), "running without a tray icon") {
-		t.Errorf("stderr does not say the tray is off:\n%s", stderr.String())
+}
+
+// waitForNoWindow waits, up to 10 s, until process pid shows no window titled Patchbay.
+func waitForNoWindow(t *testing.T, xdotool string, pid int) {
+	t.Helper()
+	for range 100 {
+		out, _ := exec.Command(xdotool, "search", "--onlyvisible", "--pid", strconv.Itoa(pid), "--name", "^Patchbay$").Output()
+		if len(bytes.TrimSpace(out)) == 0 {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
+	t.Fatal("the Patchbay window is still visible 10 s after it was closed")
 }
 
 // requireXdotool returns xdotool's path; it skips the test without it, or fails in CI.
@@ -410,15 +443,16 @@ func TestTrayMenuEndToEnd(t *testing.T) {
 		}
 	}
 
-	// "Open Patchbay" brings back a window that went away: take it off the screen behind
-	// Fyne's back (there is no window manager to close it), click, and see it mapped again.
+	// Closing the window (as a window manager's close button does) only hides it while the
+	// tray runs; "Open Patchbay" brings it back.
 	xdotool := requireXdotool(t)
 	wid := waitForWindow(t, xdotool, cmd.Process.Pid, exited, stderr)
-	if out, err := exec.Command(xdotool, "windowunmap", "--sync", wid).CombinedOutput(); err != nil {
-		t.Fatalf("xdotool windowunmap: %v\n%s", err, out)
-	}
-	if out, _ := exec.Command(xdotool, "search", "--onlyvisible", "--pid", strconv.Itoa(cmd.Process.Pid), "--name", "^Patchbay$").Output(); len(bytes.TrimSpace(out)) != 0 {
-		t.Fatalf("window %s still visible after windowunmap", out)
+	closeWindow(t, wid)
+	waitForNoWindow(t, xdotool, cmd.Process.Pid)
+	select {
+	case <-exited:
+		t.Fatalf("patchbay exited (%v) when its window was closed; with a tray it must keep running; stderr:\n%s", waitErr, stderr.String())
+	case <-time.After(500 * time.Millisecond):
 	}
 	click(items["Open Patchbay"])
 	if got := waitForWindow(t, xdotool, cmd.Process.Pid, exited, stderr); got != wid {
