@@ -32,7 +32,7 @@ mkdir -p "$work/home" "$work/data" "$work/config" "$work/cache" "$work/run"
 chmod 700 "$work/run"
 export HOME="$work/home" XDG_DATA_HOME="$work/data" XDG_CONFIG_HOME="$work/config" \
   XDG_CACHE_HOME="$work/cache" XDG_RUNTIME_DIR="$work/run" PATCHBAY_HOME="$work/patchbay" \
-  LANG=C.UTF-8 PATCHBAY_TEST_ENV_INNER=1
+  LANG=en_US.UTF-8 PATCHBAY_TEST_ENV_INNER=1
 unset DBUS_SESSION_BUS_ADDRESS DISPLAY WAYLAND_DISPLAY
 
 if command -v xvfb-run >/dev/null && command -v dbus-run-session >/dev/null; then
