@@ -7,6 +7,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/signal"
@@ -15,6 +16,8 @@ import (
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/driver/desktop"
+
+	"github.com/patchbay-mcp/patchbay/internal/paths"
 )
 
 // ID is the app's reverse-DNS identifier; FyneApp.toml carries the same one. Fyne keys its
@@ -67,9 +70,10 @@ func quitOnSignal(a fyne.App) (stop func()) {
 	}
 }
 
-// startUI builds and shows the windows. GLFW reports a display it cannot use (say, one that
-// refuses us for want of X authorisation) by panicking with a *glfw.Error when the first
-// window is made; startUI turns that into an error. Any other panic goes on.
+// startUI builds the windows, shows the main one and starts following the bridge (starting
+// it if none runs). GLFW reports a display it cannot use (say, one that refuses us for want of
+// X authorisation) by panicking with a *glfw.Error when the first window is made; startUI
+// turns that into an error. Any other panic goes on.
 func startUI(a fyne.App, withTray bool) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -78,21 +82,37 @@ func startUI(a fyne.App, withTray bool) (err error) {
 			}
 		}
 	}()
-	newUI(a, withTray).start()
+	l, err := paths.Default()
+	if err != nil {
+		return err
+	}
+	u := newUI(a, newBridgeBackend(l, ""), withTray)
+	u.start()
+	ctx, cancel := context.WithCancel(context.Background())
+	a.Lifecycle().SetOnStopped(cancel)
+	u.ctl.run(ctx, true)
 	return nil
 }
 
-// ui is the running GUI: the main window, and the tray menu when there is a tray.
+// ui is the running GUI: the controller, the main window, the Inspector, and the tray menu
+// when there is a tray.
 type ui struct {
-	main *mainScreen
-	tray *trayMenu // nil when the desktop has no tray we can use
+	app       fyne.App
+	ctl       *controller
+	main      *mainScreen
+	inspector *inspector
+	tray      *trayMenu // nil when the desktop has no tray we can use
+	quit      *quitPrompt
 }
 
-// newUI builds the windows and, if withTray and the driver supports it, the tray menu.
-func newUI(a fyne.App, withTray bool) *ui {
-	u := &ui{main: newMainScreen(a)}
+// newUI builds the windows and, if withTray and the driver supports it, the tray menu. It
+// starts nothing: call ctl.run (or, in tests, ctl.refresh).
+func newUI(a fyne.App, be Backend, withTray bool) *ui {
+	u := &ui{app: a, ctl: newController(a, be)}
+	u.main = newMainScreen(u)
+	u.inspector = newInspector(u)
 	if desk, ok := a.(desktop.App); ok && withTray {
-		u.tray = newTrayMenu(u.showMain)
+		u.tray = newTrayMenu(u)
 		u.tray.install(desk, u.main.window)
 	}
 	return u
@@ -115,3 +135,6 @@ func (u *ui) showMain() {
 	u.main.window.Show()
 	u.main.window.RequestFocus()
 }
+
+// showInspector opens the Inspector, on connection conn's tools if conn is not "".
+func (u *ui) showInspector(conn string) { u.inspector.show(conn) }

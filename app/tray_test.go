@@ -2,25 +2,28 @@ package app
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 
 	"github.com/patchbay-mcp/patchbay/assets"
+	"github.com/patchbay-mcp/patchbay/bridge"
 )
 
 // fakeTray is a desktop.App that keeps what it was last given, as the real one hands it to
-// the OS: the icon bytes and a copy of the menu's labels at that moment.
+// the OS: the icon bytes and the menu.
 type fakeTray struct {
 	icon   []byte
-	labels []string
+	menu   *fyne.Menu
+	labels []string // top-level labels when the menu was last set
 	window fyne.Window
 	menus  int
 }
 
 func (f *fakeTray) SetSystemTrayMenu(m *fyne.Menu) {
 	f.menus++
+	f.menu = m
 	f.labels = nil
 	for _, it := range m.Items {
 		if !it.IsSeparator {
@@ -31,57 +34,130 @@ func (f *fakeTray) SetSystemTrayMenu(m *fyne.Menu) {
 func (f *fakeTray) SetSystemTrayIcon(r fyne.Resource) { f.icon = r.Content() }
 func (f *fakeTray) SetSystemTrayWindow(w fyne.Window) { f.window = w }
 
-func TestTrayMenuInstallsIdleIconAndMenu(t *testing.T) {
-	a := test.NewTempApp(t)
-	w := a.NewWindow("Patchbay")
-	defer w.Close()
-	opened := 0
-	tm := newTrayMenu(func() { opened++ })
-	f := &fakeTray{}
-	tm.install(f, w)
+// item finds a menu item by label, in submenus too.
+func (f *fakeTray) item(label string) *fyne.MenuItem {
+	var find func(m *fyne.Menu) *fyne.MenuItem
+	find = func(m *fyne.Menu) *fyne.MenuItem {
+		for _, it := range m.Items {
+			if it.Label == label {
+				return it
+			}
+			if it.ChildMenu != nil {
+				if got := find(it.ChildMenu); got != nil {
+					return got
+				}
+			}
+		}
+		return nil
+	}
+	return find(f.menu)
+}
 
-	_, idle := assets.Tray(assets.TrayIdle)
-	if !bytes.Equal(f.icon, idle) {
-		t.Error("tray icon is not the idle icon")
-	}
-	if f.window != w {
-		t.Error("the main window is not the tray's window")
-	}
-	want := []string{"No connections yet", "Open Patchbay"}
-	if len(f.labels) != len(want) || f.labels[0] != want[0] || f.labels[1] != want[1] {
-		t.Fatalf("menu labels %q, want %q (Fyne appends Quit itself)", f.labels, want)
-	}
-	if !tm.summary.Disabled || tm.open.Disabled {
-		t.Error("the summary line must be disabled and Open Patchbay enabled")
-	}
-	tm.open.Action()
-	if opened != 1 {
-		t.Errorf("Open Patchbay ran the open callback %d times, want 1", opened)
+func iconIs(t *testing.T, f *fakeTray, s assets.TrayState) {
+	t.Helper()
+	if _, want := assets.Tray(s); !bytes.Equal(f.icon, want) {
+		t.Errorf("tray icon is not the %v icon", s)
 	}
 }
 
-func TestTrayMenuSetStatusSwitchesIconAndSummary(t *testing.T) {
-	a := test.NewTempApp(t)
-	w := a.NewWindow("Patchbay")
-	defer w.Close()
-	tm := newTrayMenu(func() {})
-	f := &fakeTray{}
-	tm.install(f, w)
+func TestTrayShowsEachConnectionAndWorstState(t *testing.T) {
+	be := newFakeBackend()
+	tray := &fakeTray{}
+	u := newTestUI(t, be, tray)
 
-	tm.setStatus(assets.TrayConnected, "Notion connected")
-	if _, want := assets.Tray(assets.TrayConnected); !bytes.Equal(f.icon, want) {
-		t.Error("icon did not switch to the connected icon")
+	want := []string{"notion: ● Connected", "notion-hosted: ▲ Needs reconnecting", "Connect Notion…",
+		"Add Notion token…", "Add server…", "Clients", "Open Patchbay", "Inspector", "Quit"}
+	if strings.Join(tray.labels, "|") != strings.Join(want, "|") {
+		t.Fatalf("tray menu\n%q\nwant\n%q", tray.labels, want)
 	}
-	if f.labels[0] != "Notion connected" {
-		t.Errorf("summary line %q, want %q", f.labels[0], "Notion connected")
+	if !tray.item("notion: ● Connected").Disabled {
+		t.Error("a connection line must be a disabled status line")
 	}
-	menus := f.menus
-	tm.setStatus(assets.TrayConnected, "Notion connected")
-	if f.menus != menus {
-		t.Error("setting the same status again rebuilt the tray menu")
+	if q := tray.item("Quit"); !q.IsQuit || q.Action == nil {
+		t.Error("Quit must be our own item (IsQuit, with an action), so Fyne does not add its own")
 	}
-	tm.setStatus(assets.TrayAttention, "Notion needs a new token")
-	if _, want := assets.Tray(assets.TrayAttention); !bytes.Equal(f.icon, want) {
-		t.Error("icon did not switch to the attention icon")
+	if tray.window != u.main.window {
+		t.Error("the main window is not the tray's window")
+	}
+	iconIs(t, tray, assets.TrayAttention) // one connection needs reconnecting
+
+	// Signing in again clears the attention state; the icon turns to connected.
+	be.mu.Lock()
+	be.conns["notion-hosted"].State = bridge.StateReady
+	be.clients[2].State = ClientConnected
+	be.mu.Unlock()
+	u.ctl.refresh()
+	iconIs(t, tray, assets.TrayConnected)
+	if tray.item("notion-hosted: ● Connected") == nil {
+		t.Errorf("tray menu %q does not show notion-hosted connected", tray.labels)
+	}
+	menus := tray.menus
+	u.ctl.refresh()
+	if tray.menus != menus {
+		t.Error("a refresh with nothing changed handed the tray a new menu")
+	}
+}
+
+func TestTrayEmptyAndOfflineStates(t *testing.T) {
+	be := newFakeBackend()
+	be.conns = map[string]*bridge.ConnectionStatus{}
+	tray := &fakeTray{}
+	u := newTestUI(t, be, tray)
+	if tray.labels[0] != "No connections yet" {
+		t.Errorf("first line %q, want No connections yet", tray.labels[0])
+	}
+	iconIs(t, tray, assets.TrayIdle)
+
+	be.Shutdown(t.Context())
+	u.ctl.refresh()
+	if tray.labels[0] != "Bridge not running" || tray.labels[1] != "Start the bridge" {
+		t.Fatalf("offline menu %q, want the bridge's state and a way to start it", tray.labels)
+	}
+	iconIs(t, tray, assets.TrayAttention)
+	tray.item("Start the bridge").Action()
+	if be.starts != 1 || tray.labels[0] != "No connections yet" {
+		t.Errorf("Start the bridge: %d starts, menu %q", be.starts, tray.labels)
+	}
+}
+
+func TestTrayClientCheckConnectsAllConnections(t *testing.T) {
+	be := newFakeBackend()
+	tray := &fakeTray{}
+	newTestUI(t, be, tray)
+
+	cursor := tray.item("Cursor")
+	if cursor == nil || cursor.Checked {
+		t.Fatalf("Cursor must be in the Clients submenu, unchecked: %+v", cursor)
+	}
+	if tray.item("VS Code (drifted)") == nil || !tray.item("VS Code (drifted)").Checked {
+		t.Error("a drifted client must be marked and checked")
+	}
+	if tray.item("Windsurf") != nil {
+		t.Error("a client that is not installed must not be in the tray")
+	}
+	cursor.Action()
+	if be.clients[1].State != ClientConnected || strings.Join(be.clients[1].Connections, ",") != "notion,notion-hosted" {
+		t.Fatalf("Cursor after the check: %+v, want connected to every connection", be.clients[1])
+	}
+	if !tray.item("Cursor").Checked {
+		t.Error("Cursor is not checked after connecting")
+	}
+	tray.item("Cursor").Action()
+	if be.clients[1].State != ClientNotConnected {
+		t.Errorf("unchecking Cursor left it %s", be.clients[1].State)
+	}
+}
+
+func TestTrayQuitAsksAboutTheBridge(t *testing.T) {
+	be := newFakeBackend()
+	tray := &fakeTray{}
+	u := newTestUI(t, be, tray)
+	tray.item("Quit").Action()
+	if u.quit == nil || u.quit.window.Title() != quitTitle {
+		t.Fatal("Quit did not ask whether to stop the bridge")
+	}
+	u.quit.cancel.OnTapped()
+	if !be.running {
+		t.Error("Cancel stopped the bridge")
 	}
 }

@@ -9,91 +9,120 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// mainScreen is the "Patchbay" window: what is connected, and the actions to add more. Until
-// the bridge is wired in it shows the empty state, with the actions to come visible but
-// disabled. Later screens (Connections, Clients, Inspector) hang off these buttons: give one
-// an OnTapped and Enable it; the clients area is a container to fill with rows.
-//
-// Its fields are Fyne widgets: touch them only on Fyne's goroutine (use fyne.Do elsewhere).
+// mainScreen is the "Patchbay" window: a banner when the bridge is not running, and two tabs,
+// Connections and Clients. Its fields are Fyne widgets: touch them only on Fyne's goroutine
+// (use fyne.Do elsewhere).
 type mainScreen struct {
+	ui     *ui
+	ctl    *controller
 	window fyne.Window
 
-	// status is the one-line headline of the connections area ("No connections yet").
-	status *widget.Label
-	// hint explains the headline and what to do next.
-	hint *widget.Label
+	// offline is the banner shown while the bridge does not answer, with a button to start it.
+	offline      *fyne.Container
+	offlineText  *widget.Label
+	startBridge  *widget.Button
+	tabs         *container.AppTabs
+	conns        *connectionsView
+	clients      *clientsView
+	autostart    *widget.Check
+	inspectorBtn *widget.Button
 
-	connectNotion *widget.Button // sign in to Notion's hosted MCP server (OAuth)
-	addToken      *widget.Button // paste a Notion integration token (ntn_...)
-	addServer     *widget.Button // any other MCP server: a command or a URL
-
-	// clients lists the AI clients found on this computer.
-	clients     *fyne.Container
-	clientsHint *widget.Label
-
-	// footer says what works today.
-	footer *widget.Label
+	// The dialogs last opened, for tests to drive; nil until one opens.
+	lastError   string
+	lastToken   *tokenForm
+	lastServer  *serverForm
+	lastAuth    *authorizeView
+	lastDiff    *diffView
+	lastSnippet *snippetView
 }
 
-// mainWindowSize is the window's first size; it fits the empty state and a few connections.
-var mainWindowSize = fyne.NewSize(720, 480)
+// mainWindowSize is the window's first size.
+var mainWindowSize = fyne.NewSize(820, 600)
 
 // newMainScreen makes the window (not yet shown) and its widgets.
-func newMainScreen(a fyne.App) *mainScreen {
-	s := &mainScreen{window: a.NewWindow(Name)}
+func newMainScreen(u *ui) *mainScreen {
+	s := &mainScreen{ui: u, ctl: u.ctl, window: u.app.NewWindow(Name)}
+	s.offlineText = widget.NewLabel("The Patchbay bridge is not running, so your AI clients cannot reach their connections.")
+	s.offlineText.Wrapping = fyne.TextWrapWord
+	s.startBridge = widget.NewButtonWithIcon("Start the bridge", theme.MediaPlayIcon(), s.onStartBridge)
+	s.startBridge.Importance = widget.HighImportance
+	warn := widget.NewIcon(theme.WarningIcon())
+	s.offline = container.NewBorder(nil, nil, warn, s.startBridge, s.offlineText)
+	s.offline.Hide()
 
-	s.status = widget.NewLabelWithStyle("No connections yet", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	s.status.SizeName = theme.SizeNameSubHeadingText
-	s.hint = widget.NewLabel("Connect Notion once, and Claude Desktop, Cursor, VS Code and your other AI " +
-		"clients can all use it. Your token stays in the OS keychain, never in a config file.")
-	s.hint.Wrapping = fyne.TextWrapWord
-	s.hint.Alignment = fyne.TextAlignCenter
+	s.conns = newConnectionsView(s)
+	s.clients = newClientsView(s)
+	s.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon("Connections", theme.StorageIcon(), container.NewPadded(s.conns.content)),
+		container.NewTabItemWithIcon("Clients", theme.ComputerIcon(), container.NewPadded(s.clients.content)),
+	)
 
-	s.connectNotion = widget.NewButtonWithIcon("Connect Notion…", theme.LoginIcon(), nil)
-	s.connectNotion.Importance = widget.HighImportance
-	s.addToken = widget.NewButtonWithIcon("Add Notion token…", theme.AccountIcon(), nil)
-	s.addServer = widget.NewButtonWithIcon("Add server…", theme.ContentAddIcon(), nil)
-	for _, b := range []*widget.Button{s.connectNotion, s.addToken, s.addServer} {
-		b.Disable()
-	}
-
-	s.clientsHint = widget.NewLabel("The AI clients on this computer will be listed here, " +
-		"each with a switch to give it your connections.")
-	s.clientsHint.Wrapping = fyne.TextWrapWord
-	s.clients = container.NewVBox(s.clientsHint)
-
-	s.footer = widget.NewLabel("These actions arrive in the next version. Meanwhile, run patchbay help in a terminal.")
-	s.footer.Wrapping = fyne.TextWrapWord
-	s.footer.TextStyle = fyne.TextStyle{Italic: true}
+	s.autostart = widget.NewCheck("Start Patchbay at login", s.onAutostart)
+	s.autostart.Checked = autostartEnabled()
+	s.inspectorBtn = widget.NewButtonWithIcon("Inspector", theme.SearchIcon(), func() { u.showInspector("") })
 
 	s.window.SetIcon(appIcon)
 	s.window.SetContent(s.layout())
 	s.window.Resize(mainWindowSize)
+	s.ctl.onChange(s.update)
+	s.update()
 	return s
 }
 
-// layout arranges the widgets: a header with the icon, the connections area (the empty state
-// and its actions, centred), the clients area, and the footer.
+// layout arranges the header, the offline banner, the tabs and the footer.
 func (s *mainScreen) layout() fyne.CanvasObject {
 	icon := canvas.NewImageFromResource(appIcon)
 	icon.FillMode = canvas.ImageFillContain
-	icon.SetMinSize(fyne.NewSquareSize(64))
+	icon.SetMinSize(fyne.NewSquareSize(48))
 	title := widget.NewLabelWithStyle(Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameHeadingText
 	tagline := widget.NewLabel("Connects your AI clients to MCP servers.")
-	header := container.NewBorder(nil, nil, icon, nil,
+	tagline.Importance = widget.LowImportance
+	header := container.NewBorder(nil, nil, icon, s.inspectorBtn,
 		container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.Padding()), title, tagline))
-
-	actions := container.NewCenter(container.NewHBox(s.connectNotion, s.addToken, s.addServer))
-	connections := container.NewVBox(sectionTitle("Connections"),
-		widget.NewCard("", "", container.NewVBox(s.status, s.hint, actions)))
-	clients := container.NewVBox(sectionTitle("Clients"), widget.NewCard("", "", s.clients))
-
-	body := container.NewVBox(header, connections, clients)
-	return container.NewPadded(container.NewBorder(nil, s.footer, nil, nil, container.NewVScroll(body)))
+	top := container.NewVBox(header, s.offline)
+	footer := container.NewHBox(s.autostart)
+	return container.NewPadded(container.NewBorder(top, footer, nil, nil, s.tabs))
 }
 
-// sectionTitle is the bold heading above each area of a window.
+// update redraws the window from the controller's state.
+func (s *mainScreen) update() {
+	c := s.ctl
+	if c.online {
+		s.offline.Hide()
+	} else {
+		if c.starting {
+			s.offlineText.SetText("Starting the Patchbay bridge…")
+			s.startBridge.Disable()
+		} else {
+			s.offlineText.SetText("The Patchbay bridge is not running, so your AI clients cannot reach their connections.")
+			s.startBridge.Enable()
+		}
+		s.offline.Show()
+	}
+	s.conns.update(c.online, c.connections())
+	s.clients.update(c.online, c.clients, c.clientErr)
+}
+
+// onStartBridge starts the bridge off the UI thread; the banner says so meanwhile.
+func (s *mainScreen) onStartBridge() {
+	s.ctl.startBridge(func(err error) {
+		if err != nil {
+			s.showError("Could not start the bridge", err)
+		}
+	})
+	s.update()
+}
+
+// onAutostart writes or removes the login item; a failure unticks the box and says why.
+func (s *mainScreen) onAutostart(on bool) {
+	if err := setAutostart(on); err != nil {
+		s.autostart.SetChecked(!on)
+		s.showError("Could not change the login setting", err)
+	}
+}
+
+// sectionTitle is the bold heading above an area of a window.
 func sectionTitle(text string) *widget.Label {
 	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	l.SizeName = theme.SizeNameSubHeadingText

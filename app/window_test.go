@@ -1,77 +1,228 @@
 package app
 
 import (
+	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 )
 
-func TestMainScreenShowsEmptyStateWithActionsDisabled(t *testing.T) {
-	a := test.NewTempApp(t)
-	s := newMainScreen(a)
-	defer s.window.Close()
-
+func TestMainWindowListsConnections(t *testing.T) {
+	be := newFakeBackend()
+	u := newTestUI(t, be, nil)
+	s := u.main
 	if got := s.window.Title(); got != "Patchbay" {
-		t.Errorf("window title %q, want Patchbay (the screenshot script finds the window by it)", got)
+		t.Errorf("window title %q, want Patchbay (the e2e test and screenshots find the window by it)", got)
 	}
-	if s.status.Text != "No connections yet" {
-		t.Errorf("status %q, want the empty state", s.status.Text)
+	if s.offline.Visible() {
+		t.Error("the offline banner shows while the bridge answers")
 	}
-	for _, b := range []*widget.Button{s.connectNotion, s.addToken, s.addServer} {
-		if !b.Disabled() {
-			t.Errorf("button %q is enabled before its action exists", b.Text)
-		}
-		if b.OnTapped != nil {
-			t.Errorf("button %q has an action but is meant to be a placeholder", b.Text)
-		}
-		test.Tap(b) // a tap on a disabled button must do nothing, not panic
+	if got := s.conns.status.Text; got != "2 connections, 1 needs attention" {
+		t.Errorf("headline %q", got)
 	}
-	labels := map[string]bool{}
-	for _, b := range []*widget.Button{s.connectNotion, s.addToken, s.addServer} {
-		labels[b.Text] = true
+	n := s.conns.rows["notion"]
+	if n == nil {
+		t.Fatal("no row for notion")
 	}
-	for _, want := range []string{"Connect Notion…", "Add Notion token…", "Add server…"} {
-		if !labels[want] {
-			t.Errorf("no %q button; have %v", want, labels)
-		}
+	if n.state.Text != "● Connected" || n.state.Importance != widget.SuccessImportance {
+		t.Errorf("notion state %q (%v)", n.state.Text, n.state.Importance)
 	}
-	// Every widget is on the window's canvas, not just in the struct.
-	shown := map[fyne.CanvasObject]bool{}
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		shown[o] = true
-		if c, ok := o.(*fyne.Container); ok {
-			for _, k := range c.Objects {
-				walk(k)
-			}
-		} else if w, ok := o.(fyne.Widget); ok {
-			for _, k := range test.WidgetRenderer(w).Objects() {
-				walk(k)
-			}
-		}
+	if want := "2 sessions: claude-ai, cursor · up 2h 3m · 1 restart · 1 tool disabled"; n.sessions.Text != want {
+		t.Errorf("notion sessions %q, want %q", n.sessions.Text, want)
 	}
-	walk(s.window.Content())
-	for name, o := range map[string]fyne.CanvasObject{
-		"status": s.status, "hint": s.hint, "clients": s.clients, "footer": s.footer,
-		"connectNotion": s.connectNotion, "addToken": s.addToken, "addServer": s.addServer,
-	} {
-		if !shown[o] {
-			t.Errorf("%s is not laid out in the window", name)
-		}
+	if n.reconnect.Visible() || !n.setToken.Visible() {
+		t.Error("a token connection offers Set token, not Reconnect")
 	}
 }
 
-func TestMainScreenFitsItsDefaultSize(t *testing.T) {
-	a := test.NewTempApp(t)
-	s := newMainScreen(a)
-	defer s.window.Close()
-	min := s.window.Content().MinSize()
-	if min.Width > mainWindowSize.Width || min.Height > mainWindowSize.Height {
-		t.Errorf("content needs %v, more than the default window size %v", min, mainWindowSize)
+func TestNeedsReconnectIsShownAndReconnects(t *testing.T) {
+	be := newFakeBackend()
+	u := newTestUI(t, be, nil)
+	h := u.main.conns.rows["notion-hosted"]
+	if h.state.Text != "▲ Needs reconnecting" || h.state.Importance != widget.WarningImportance {
+		t.Errorf("state %q (%v), want needs reconnecting in warning colour", h.state.Text, h.state.Importance)
 	}
-	if got := s.window.Canvas().Size(); got.Width < mainWindowSize.Width-1 || got.Height < mainWindowSize.Height-1 {
-		t.Errorf("window opens at %v, want %v", got, mainWindowSize)
+	if !h.lastError.Visible() || !strings.Contains(h.lastError.Text, "revoked") {
+		t.Errorf("last error %q not shown", h.lastError.Text)
+	}
+	if !h.reconnect.Visible() || h.reconnect.Importance != widget.HighImportance {
+		t.Error("Reconnect must be the prominent action of a connection that needs it")
+	}
+	test.Tap(h.reconnect)
+	a := u.main.lastAuth
+	if a == nil {
+		t.Fatal("Reconnect showed no sign-in progress")
+	}
+	if a.link.URL == nil || a.link.URL.Host != "mcp.notion.com" || !strings.Contains(a.steps.Text, "waiting for the browser") {
+		t.Errorf("progress shows link %v, steps %q", a.link.URL, a.steps.Text)
+	}
+	if !strings.HasPrefix(a.result.Text, "Connected.") {
+		t.Errorf("result %q", a.result.Text)
+	}
+	if got := u.main.conns.rows["notion-hosted"].state.Text; got != "● Connected" {
+		t.Errorf("after signing in the row says %q", got)
+	}
+}
+
+func TestAddNotionTokenGoesToTheBridgeAndIsCleared(t *testing.T) {
+	be := newFakeBackend()
+	delete(be.conns, "notion")
+	u := newTestUI(t, be, nil)
+	s := u.main
+	test.Tap(s.conns.addToken)
+	f := s.lastToken
+	if f == nil {
+		t.Fatal("no token dialog")
+	}
+	if f.name.Text != "notion" {
+		t.Errorf("suggested name %q, want notion", f.name.Text)
+	}
+	// A bad token: the bridge's reason shows in the dialog, nothing is added, nothing typed is lost.
+	test.Type(f.token, "secret_old")
+	test.Tap(f.primary)
+	if !f.errText.Visible() || !strings.Contains(f.errText.Text, "Notion refused the token") {
+		t.Errorf("error %q (visible %v)", f.errText.Text, f.errText.Visible())
+	}
+	if _, ok := be.conns["notion"]; ok || f.token.Text != "secret_old" {
+		t.Fatal("a refused token added a connection or cleared the entry")
+	}
+	f.token.SetText("")
+	test.Type(f.token, "ntn_abc123")
+	test.Tap(f.primary)
+	if be.secrets["notion/token"] != "ntn_abc123" || be.conns["notion"].Kind != "notion" {
+		t.Fatalf("bridge got %v / %+v", be.secrets, be.conns["notion"])
+	}
+	if f.token.Text != "" {
+		t.Error("the token stays in the entry after it was stored")
+	}
+	if s.conns.rows["notion"] == nil {
+		t.Error("the new connection is not listed")
+	}
+}
+
+func TestAddServerLocalCommandWithSecret(t *testing.T) {
+	be := newFakeBackend()
+	u := newTestUI(t, be, nil)
+	test.Tap(u.main.conns.addServer)
+	f := u.main.lastServer
+	f.tabs.SelectIndex(1)
+	test.Type(f.name, "notion-npx")
+	test.Type(f.command, `npx -y "@notionhq/notion-mcp-server"`)
+	test.Type(f.secretVar, "NOTION_TOKEN")
+	test.Tap(f.primary)
+	if !f.errText.Visible() || !strings.Contains(f.errText.Text, "value of NOTION_TOKEN") {
+		t.Fatalf("a secret variable without a value: error %q", f.errText.Text)
+	}
+	test.Type(f.secretValue, "ntn_x")
+	test.Tap(f.primary)
+	c := be.conns["notion-npx"]
+	if c == nil || c.Kind != "stdio" || c.Summary != `{"command":"npx","args":["-y","@notionhq/notion-mcp-server"],"secret_env":["NOTION_TOKEN"]}` {
+		t.Fatalf("added %+v", c)
+	}
+	if be.secrets["notion-npx/env/NOTION_TOKEN"] != "ntn_x" {
+		t.Error("the secret did not go to the bridge (keychain)")
+	}
+	if strings.Contains(c.Summary, "ntn_x") {
+		t.Error("the secret is in the connection's settings")
+	}
+}
+
+func TestAddServerRemoteOAuthSignsIn(t *testing.T) {
+	be := newFakeBackend()
+	u := newTestUI(t, be, nil)
+	test.Tap(u.main.conns.addServer)
+	f := u.main.lastServer
+	test.Type(f.name, "linear")
+	test.Type(f.url, "not a url")
+	test.Tap(f.primary)
+	if !strings.Contains(f.errText.Text, "is not a server URL") {
+		t.Errorf("error %q", f.errText.Text)
+	}
+	f.url.SetText("https://mcp.linear.app/mcp")
+	f.auth.SetSelected(authOAuth)
+	test.Tap(f.primary)
+	if c := be.conns["linear"]; c == nil || c.Summary != `{"auth":"oauth","url":"https://mcp.linear.app/mcp"}` {
+		t.Fatalf("added %+v", be.conns["linear"])
+	}
+	if len(be.authz) != 1 || be.authz[0] != "linear" {
+		t.Errorf("authorised %v, want linear right after adding it", be.authz)
+	}
+}
+
+func TestRemoveAndSnippet(t *testing.T) {
+	be := newFakeBackend()
+	u := newTestUI(t, be, nil)
+	test.Tap(u.main.conns.rows["notion"].snippet)
+	sn := u.main.lastSnippet
+	if sn == nil || !strings.Contains(sn.text, `"shim"`) || !strings.Contains(sn.text, `"notion"`) || strings.Contains(sn.text, "ntn_") {
+		t.Fatalf("snippet %+v", sn)
+	}
+	test.Tap(sn.copy)
+	if got := u.app.Clipboard().Content(); got != sn.text {
+		t.Errorf("clipboard %q", got)
+	}
+}
+
+func TestClientsTabPreviewsTheDiffBeforeWriting(t *testing.T) {
+	be := newFakeBackend()
+	u := newTestUI(t, be, nil)
+	cv := u.main.clients
+	if len(cv.rows) != 4 {
+		t.Fatalf("%d client rows, want every known client (4)", len(cv.rows))
+	}
+	ws := cv.rows["windsurf|"]
+	if ws.state.Text != "Not installed" || ws.connect.Visible() {
+		t.Error("a client that is not installed is listed without actions")
+	}
+	vs := cv.rows["vscode|"]
+	if !strings.HasPrefix(vs.state.Text, "▲ Drifted") || !vs.repair.Visible() {
+		t.Errorf("VS Code: %q, repair visible %v", vs.state.Text, vs.repair.Visible())
+	}
+	cur := cv.rows["cursor|"]
+	test.Tap(cur.connect)
+	d := u.main.lastDiff
+	if d == nil {
+		t.Fatal("Connect wrote without a preview")
+	}
+	if be.clients[1].State != ClientNotConnected {
+		t.Fatal("the preview (a dry run) changed the client")
+	}
+	if !strings.Contains(d.grid.Text(), `+    "notion": {`) {
+		t.Errorf("diff:\n%s", d.grid.Text())
+	}
+	test.Tap(d.apply)
+	if be.clients[1].State != ClientConnected {
+		t.Error("Connect in the preview did not write")
+	}
+	if got := cv.rows["cursor|"].state.Text; got != "● Connected (2 connections)" {
+		t.Errorf("Cursor row %q after connecting", got)
+	}
+}
+
+func TestBridgeUnreachableOffersToStartIt(t *testing.T) {
+	be := newFakeBackend()
+	be.running = false
+	u := newTestUI(t, be, nil)
+	s := u.main
+	if !s.offline.Visible() || s.conns.status.Text != "Bridge not running" {
+		t.Fatal("the window does not say the bridge is not running")
+	}
+	if !s.conns.addToken.Disabled() {
+		t.Error("adding is possible while the bridge is down")
+	}
+	test.Tap(s.startBridge)
+	if be.starts != 1 || s.offline.Visible() || s.conns.rows["notion"] == nil {
+		t.Errorf("after Start: %d starts, banner %v", be.starts, s.offline.Visible())
+	}
+	// The bridge goes away between refreshes: an action says what to do.
+	be.Shutdown(t.Context())
+	test.Tap(s.conns.rows["notion"].snippet) // works without the bridge
+	test.Tap(s.clients.rows["cursor|"].connect)
+	if !strings.Contains(s.lastError, "Start the bridge") {
+		t.Errorf("error for a stopped bridge says %q", s.lastError)
+	}
+	if !s.offline.Visible() {
+		t.Error("the banner is not back after the bridge went away")
 	}
 }
