@@ -104,7 +104,7 @@ func (v *clientsView) newRow(c ClientStatus) *clientRow {
 	r.state.Importance = imp
 	r.state.Truncation = fyne.TextTruncateEllipsis
 	r.file = widget.NewLabel(c.File)
-	r.file.Importance = widget.LowImportance
+	r.file.TextStyle = fyne.TextStyle{Italic: true}
 	r.file.Truncation = fyne.TextTruncateEllipsis
 
 	r.connect = widget.NewButtonWithIcon("Connect", theme.ConfirmIcon(), func() { s.previewClientChange(c, ActionConnect) })

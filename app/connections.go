@@ -130,7 +130,7 @@ func stateText(state string) (string, widget.Importance) {
 	case bridge.StateStarting:
 		return "● Starting…", widget.MediumImportance
 	case bridge.StateStopped:
-		return "○ Idle (starts when a client asks)", widget.LowImportance
+		return "○ Idle (starts when a client asks)", widget.MediumImportance
 	case bridge.StateNeedsAuth:
 		return "▲ Needs reconnecting", widget.WarningImportance
 	case bridge.StateError:
@@ -198,14 +198,13 @@ func (v *connectionsView) newRow(cs bridge.ConnectionStatus) *connRow {
 	r := &connRow{name: cs.Name}
 	r.title = widget.NewLabelWithStyle(cs.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	kind := widget.NewLabel(kindText(cs.Kind))
-	kind.Importance = widget.LowImportance
+	kind.TextStyle = fyne.TextStyle{Italic: true}
 	text, imp := stateText(cs.State)
 	r.state = widget.NewLabel(text)
 	r.state.Importance = imp
 	r.detail = widget.NewLabel(connectionDetail(cs))
 	r.detail.Truncation = fyne.TextTruncateEllipsis
-	r.sessions = widget.NewLabel(sessionsText(cs, time.Now()))
-	r.sessions.Importance = widget.LowImportance
+	r.sessions = widget.NewLabel(sessionsText(cs, v.s.ctl.now()))
 	r.lastError = widget.NewLabel("")
 	r.lastError.Importance = widget.DangerImportance
 	r.lastError.Wrapping = fyne.TextWrapWord

@@ -26,8 +26,9 @@ type controller struct {
 	app fyne.App
 	be  Backend
 
-	async func(func()) // runs blocking work off the UI thread
-	ui    func(func()) // runs f on Fyne's goroutine
+	async func(func())     // runs blocking work off the UI thread
+	now   func() time.Time // the clock uptimes are counted on
+	ui    func(func())     // runs f on Fyne's goroutine
 
 	log *eventLog
 
@@ -53,6 +54,7 @@ func newController(a fyne.App, be Backend) *controller {
 		be:     be,
 		async:  func(f func()) { go f() },
 		ui:     fyne.Do,
+		now:    time.Now,
 		log:    newEventLog(logCapacity),
 		states: map[string]string{},
 	}

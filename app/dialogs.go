@@ -175,17 +175,15 @@ func (s *mainScreen) showAuthorize(name string, fresh bool) {
 	v := &authorizeView{steps: widget.NewLabel("Starting…"), bar: widget.NewProgressBarInfinite(),
 		result: widget.NewLabel("")}
 	v.steps.Wrapping = fyne.TextWrapWord
-	v.link = widget.NewHyperlink("", nil)
-	v.link.Hide()
+	v.link = widget.NewHyperlink(" ", nil)
 	v.result.Wrapping = fyne.TextWrapWord
-	v.result.Hide()
 	ctx, cancel := context.WithCancel(context.Background())
 	v.cancel = widget.NewButton("Cancel", func() { cancel(); v.d.Hide() })
 	intro := widget.NewLabel(fmt.Sprintf("Sign in to %s in your browser and allow Patchbay. This window follows along.", name))
 	intro.Wrapping = fyne.TextWrapWord
 	content := container.NewVBox(intro, v.bar, v.steps, v.link, v.result, container.NewHBox(layout.NewSpacer(), v.cancel))
 	v.d = dialog.NewCustomWithoutButtons("Connect "+name, content, s.window)
-	v.d.Resize(fyne.NewSize(520, 260))
+	v.d.Resize(fyne.NewSize(540, v.d.MinSize().Height+3*theme.TextSize()))
 	v.d.Show()
 	s.lastAuth = v
 	var lines []string
@@ -196,7 +194,6 @@ func (s *mainScreen) showAuthorize(name string, fresh bool) {
 					if u, err := url.Parse(p.URL); err == nil {
 						v.link.SetText("Open the sign-in page yourself")
 						v.link.SetURL(u)
-						v.link.Show()
 					}
 				}
 				if p.Log != "" {
@@ -211,7 +208,6 @@ func (s *mainScreen) showAuthorize(name string, fresh bool) {
 		cancel()
 		s.ctl.ui(func() {
 			v.bar.Stop()
-			v.bar.Hide()
 			v.cancel.SetText("Close")
 			switch {
 			case ctx.Err() != nil && err != nil && errors.Is(err, context.Canceled):
@@ -223,7 +219,7 @@ func (s *mainScreen) showAuthorize(name string, fresh bool) {
 				v.result.SetText(fmt.Sprintf("Connected. %s is ready for your AI clients.", name))
 				v.result.Importance = widget.SuccessImportance
 			}
-			v.result.Show()
+			v.result.Refresh()
 		})
 		s.ctl.refresh()
 	})

@@ -366,6 +366,7 @@ func newTestUI(t *testing.T, be Backend, tray *fakeTray) *ui {
 	u.ctl = newController(a, be)
 	u.ctl.async = func(f func()) { f() }
 	u.ctl.ui = func(f func()) { f() }
+	u.ctl.now = func() time.Time { return sampleNow }
 	u.main = newMainScreen(u)
 	u.inspector = newInspector(u)
 	if tray != nil {

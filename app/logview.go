@@ -69,7 +69,6 @@ func newLogView(ins *inspector) *logView {
 	v.clear = widget.NewButtonWithIcon("Clear", theme.ContentClearIcon(), v.onClear)
 	v.export = widget.NewButtonWithIcon("Export…", theme.DocumentSaveIcon(), v.onExport)
 	v.count = widget.NewLabel("")
-	v.count.Importance = widget.LowImportance
 
 	v.table = widget.NewTable(v.length, func() fyne.CanvasObject {
 		l := widget.NewLabel("")
@@ -135,7 +134,7 @@ func (v *logView) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 func logCell(e events.Event, col int) (string, widget.Importance) {
 	switch col {
 	case 0:
-		return e.Time.Local().Format("15:04:05.000"), widget.LowImportance
+		return e.Time.Local().Format("15:04:05.000"), widget.MediumImportance
 	case 1:
 		return e.Connection, widget.MediumImportance
 	case 2:
@@ -162,7 +161,7 @@ func logCell(e events.Event, col int) (string, widget.Importance) {
 		}
 	case 6:
 		if e.Size > 0 {
-			return formatSize(e.Size), widget.LowImportance
+			return formatSize(e.Size), widget.MediumImportance
 		}
 	case 7:
 		switch {

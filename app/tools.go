@@ -48,7 +48,7 @@ func newToolsView(ins *inspector) *toolsView {
 	v.conn = widget.NewSelect(nil, func(name string) { v.load(name) })
 	v.conn.PlaceHolder = "Choose a connection"
 	v.status = widget.NewLabel("")
-	v.status.Importance = widget.LowImportance
+	v.status.Importance = widget.MediumImportance
 	v.status.Wrapping = fyne.TextWrapWord
 	v.list = container.NewVBox()
 
@@ -104,7 +104,7 @@ func (v *toolsView) load(name string) {
 			v.status.Refresh()
 			return
 		}
-		v.status.Importance = widget.LowImportance
+		v.status.Importance = widget.MediumImportance
 		v.showTools(tools)
 	})
 }

@@ -37,7 +37,7 @@ type mainScreen struct {
 }
 
 // mainWindowSize is the window's first size.
-var mainWindowSize = fyne.NewSize(820, 600)
+var mainWindowSize = fyne.NewSize(860, 680)
 
 // newMainScreen makes the window (not yet shown) and its widgets.
 func newMainScreen(u *ui) *mainScreen {
@@ -77,8 +77,7 @@ func (s *mainScreen) layout() fyne.CanvasObject {
 	title := widget.NewLabelWithStyle(Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameHeadingText
 	tagline := widget.NewLabel("Connects your AI clients to MCP servers.")
-	tagline.Importance = widget.LowImportance
-	header := container.NewBorder(nil, nil, icon, s.inspectorBtn,
+	header := container.NewBorder(nil, nil, icon, container.NewCenter(s.inspectorBtn),
 		container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.Padding()), title, tagline))
 	top := container.NewVBox(header, s.offline)
 	footer := container.NewHBox(s.autostart)
