@@ -1,30 +1,41 @@
 #!/usr/bin/env bash
-# screenshot.sh: build patchbay, run it under a virtual X server and a private session bus with
-# a throwaway home, and save its main window as screenshots/main-window.png.
+# screenshot.sh: PNGs of Patchbay's windows for review, into screenshots/ (`make screenshot`).
 #
-# Usage: scripts/screenshot.sh [OUT.png]        (from the repository root; `make screenshot`)
-# Needs: go, xvfb (xvfb-run), dbus (dbus-run-session), xdotool, imagemagick (import).
+#  1. Every window and dialog with sample data: the app's screen test renders them with Fyne's
+#     software painter against the fake bridge (no display needed): connections, clients,
+#     clients-diff, add-token, add-server, connect-notion, inspector-tools, inspector-image,
+#     inspector-log, tray-menu, offline.
+#  2. The real app under a virtual X server and a private session bus, in a throwaway home: it
+#     starts its own (empty) bridge; its main window is saved as main-window.png, then the app
+#     and that bridge are stopped.
+#
+# Usage: scripts/screenshot.sh [DIR]        (from the repository root; FYNE_THEME=dark for dark)
+# Needs: go; for step 2 xvfb (xvfb-run), dbus (dbus-run-session), xdotool, imagemagick (import).
 set -euo pipefail
 
 if [[ "${1:-}" != "--inner" ]]; then
 	root=$(cd "$(dirname "$0")/.." && pwd)
-	out=${1:-$root/screenshots/main-window.png}
+	out=${1:-$root/screenshots}
 	case $out in /*) ;; *) out=$PWD/$out ;; esac
+	mkdir -p "$out"
+	(cd "$root" && LANG=en_US.UTF-8 PATCHBAY_SCREENSHOTS="$out" go test -count=1 -run '^TestScreenshots$' ./app/ >/dev/null)
+	echo "screenshot: rendered the windows with sample data into $out"
+
 	for tool in xvfb-run dbus-run-session xdotool import; do
-		command -v "$tool" >/dev/null || { echo "screenshot: $tool not found (apt-get install xvfb dbus xdotool imagemagick)" >&2; exit 1; }
+		command -v "$tool" >/dev/null || { echo "screenshot: $tool not found (apt-get install xvfb dbus xdotool imagemagick); skipping the real window" >&2; exit 0; }
 	done
 	work=$(mktemp -d)
 	trap 'rm -rf "$work"' EXIT
 	(cd "$root" && go build -o "$work/patchbay" .)
-	mkdir -p "$(dirname "$out")" "$work/home" "$work/pbhome" "$work/data" "$work/config" "$work/cache" "$work/run"
+	mkdir -p "$work/home" "$work/pbhome" "$work/data" "$work/config" "$work/cache" "$work/run"
 	chmod 700 "$work/run"
 	# A fresh home and XDG folders: nothing of the real user's is read or written.
 	env HOME="$work/home" PATCHBAY_HOME="$work/pbhome" XDG_DATA_HOME="$work/data" \
 		XDG_CONFIG_HOME="$work/config" XDG_CACHE_HOME="$work/cache" XDG_RUNTIME_DIR="$work/run" \
 		LANG=en_US.UTF-8 ${FYNE_THEME:+FYNE_THEME=$FYNE_THEME} \
 		xvfb-run -a -s "-screen 0 1280x1024x24 -nolisten tcp" \
-		dbus-run-session -- bash "$0" --inner "$work/patchbay" "$out"
-	echo "screenshot: wrote $out"
+		dbus-run-session -- bash "$0" --inner "$work/patchbay" "$out/main-window.png"
+	echo "screenshot: wrote $out/main-window.png"
 	exit 0
 fi
 
@@ -36,6 +47,8 @@ stop() {
 	kill -TERM "$pid" 2>/dev/null || true
 	local rc=0
 	wait "$pid" || rc=$?
+	# The app started a bridge of its own in the throwaway home: stop it too.
+	"$bin" bridge stop >/dev/null 2>&1 || true
 	return "$rc"
 }
 # Match the title exactly: Fyne's tray adds a hidden window named SystrayMonitor.
@@ -45,7 +58,7 @@ if ! wid=$(timeout 30 xdotool search --sync --onlyvisible --name '^Patchbay$' | 
 	stop || true
 	exit 1
 fi
-sleep 1 # let the first frames render
+sleep 2 # let the first frames render and the bridge answer
 import -window "$wid" "$out"
 if ! stop; then
 	echo "screenshot: patchbay did not exit cleanly on SIGTERM; its stderr:" >&2
