@@ -27,8 +27,7 @@ var harmlessKeys = map[string]bool{
 // IsSecretKey reports whether an object key (a JSON field, an HTTP header, an environment
 // variable) names a secret whose value must never be shown.
 func IsSecretKey(key string) bool {
-	k := strings.ToLower(key)
-	k = strings.NewReplacer("_", "", "-", "").Replace(k)
+	k := normalizeKey(key)
 	if harmlessKeys[k] {
 		return false
 	}
@@ -38,6 +37,23 @@ func IsSecretKey(key string) bool {
 		}
 	}
 	return false
+}
+
+// normalizeKey lowercases key and drops '_' and '-', without allocating for short keys.
+func normalizeKey(key string) string {
+	var buf [64]byte
+	b := buf[:0]
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		switch {
+		case c == '_' || c == '-':
+			continue
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return string(b)
 }
 
 var (
@@ -57,7 +73,7 @@ var (
 // known prefix (ntn_..., secret_...), NAME=value where NAME names a secret, and "key":"value"
 // pairs whose key names a secret. It is safe for concurrent use.
 func RedactString(s string) string {
-	if s == "" {
+	if s == "" || !mayHoldSecret([]byte(s)) {
 		return s
 	}
 	s = authSchemeRE.ReplaceAllString(s, "$1 "+Masked)
@@ -73,12 +89,46 @@ func RedactString(s string) string {
 	return s
 }
 
+// Words whose presence (in text lowercased, with '_' and '-' dropped) means a body may hold a
+// secret that Redact would mask; and token prefixes looked for as they are. A body with
+// none of them is returned as is, which spares the common message a decode.
+var (
+	secretHints = [][]byte{[]byte("token"), []byte("authorization"), []byte("secret"), []byte("password"), []byte("passwd"),
+		[]byte("apikey"), []byte("cookie"), []byte("privatekey"), []byte("credential"), []byte("bearer"), []byte("basic")}
+	tokenPrefixes = [][]byte{[]byte("ntn_"), []byte("ghp_"), []byte("gho_"), []byte("github_pat_"), []byte("sk-")}
+)
+
+// mayHoldSecret reports whether Redact could change b. It errs on the side of yes.
+func mayHoldSecret(b []byte) bool {
+	for _, p := range tokenPrefixes {
+		if bytes.Contains(b, p) {
+			return true
+		}
+	}
+	norm := make([]byte, 0, len(b))
+	for _, c := range b {
+		switch {
+		case c == '_' || c == '-':
+			continue
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		norm = append(norm, c)
+	}
+	for _, h := range secretHints {
+		if bytes.Contains(norm, h) {
+			return true
+		}
+	}
+	return false
+}
+
 // Redact returns body with secrets masked. A valid JSON body keeps its shape and key order:
 // the value of every key that IsSecretKey names becomes "[REDACTED]" (whatever its type), and
 // every other string is passed through RedactString. A body that is not valid JSON is treated
 // as text. The input is never modified. Safe for concurrent use.
 func Redact(body []byte) []byte {
-	if len(body) == 0 {
+	if len(body) == 0 || !mayHoldSecret(body) {
 		return body
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))

@@ -74,3 +74,26 @@ func TestIsSecretKey(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkRedactResponse(b *testing.B) {
+	body := []byte(`{"jsonrpc":"2.0","id":12,"result":{"content":[{"type":"text","text":"hello world"}],"structuredContent":{"name":"x","count":3}}}`)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		Body(body, 0)
+	}
+}
+
+func TestMayHoldSecretCoversRedaction(t *testing.T) {
+	// Whenever Redact changes something, the fast check must have said "maybe".
+	for _, in := range []string{
+		`{"API__KEY":"x"}`, `{"X-Api-Key":"x"}`, `{"privateKey":"x"}`, `{"Pass_Word":"x"}`, `{"credentials":"x"}`,
+		`Authorization: Basic dXNlcjpwYXNz`, `sk-abcdefghijklmnop`, `{"cookie":"x"}`, `MY_PASSWD=x`,
+	} {
+		if string(Redact([]byte(in))) == in {
+			t.Errorf("Redact(%q) changed nothing", in)
+		}
+	}
+	if mayHoldSecret([]byte(`{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"hi"}]}}`)) {
+		t.Error("a plain result counted as maybe secret")
+	}
+}
