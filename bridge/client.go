@@ -226,8 +226,9 @@ func (c *Client) Events(ctx context.Context, q EventsQuery, fn func(events.Event
 }
 
 // OpenMCP opens a raw MCP stream to connection name: newline-delimited JSON-RPC both ways,
-// relayed by the bridge to a fresh upstream session. The caller closes the stream. An
-// unknown name is an error IsNotFound reports.
+// relayed by the bridge to a fresh upstream session. ctx bounds opening the stream; the
+// stream outlives it. The caller closes the stream. An unknown name is an error IsNotFound
+// reports.
 func (c *Client) OpenMCP(ctx context.Context, name string) (io.ReadWriteCloser, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url("/v1/connections/"+url.PathEscape(name)+"/mcp", nil), nil)
 	if err != nil {

@@ -22,6 +22,8 @@ const (
 	// replayTimeout bounds waiting for the bridge's answer to a replayed initialize (an
 	// upstream cold start, e.g. npx, takes seconds).
 	replayTimeout = 60 * time.Second
+	// openTimeout bounds one attempt to open the stream, starting a bridge included.
+	openTimeout = 30 * time.Second
 	// queueGiveUp is how long client requests may wait for a bridge to come back before
 	// each is answered with an error (the shim keeps trying to reconnect).
 	queueGiveUp = 30 * time.Second
@@ -46,7 +48,8 @@ type ShimOptions struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	// Open opens an MCP stream to the connection through the bridge, starting the bridge if
-	// none runs. It returns an error IsNotFound reports for an unknown connection.
+	// none runs. ctx bounds the opening only, not the stream. It returns an error IsNotFound
+	// reports for an unknown connection.
 	Open func(ctx context.Context) (io.ReadWriteCloser, error)
 }
 
@@ -191,7 +194,9 @@ func (s *shim) run(ctx context.Context) error {
 		}
 	}()
 
-	conn, err := s.o.Open(ctx)
+	octx, cancel := context.WithTimeout(ctx, openTimeout)
+	conn, err := s.o.Open(octx)
+	cancel()
 	if err != nil {
 		return s.refuse(ctx, lines, err)
 	}
@@ -364,7 +369,7 @@ func (s *shim) reconnect(ctx context.Context, dead io.ReadWriteCloser, lines <-c
 		if ctx.Err() != nil {
 			return nil
 		}
-		octx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		octx, cancel := context.WithTimeout(ctx, openTimeout)
 		conn, err := s.o.Open(octx)
 		cancel()
 		if err == nil {

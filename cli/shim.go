@@ -42,7 +42,7 @@ func runShim(env *Env, args []string) int {
 			}
 			client = c
 		}
-		rwc, err := client.OpenMCP(context.Background(), name)
+		rwc, err := client.OpenMCP(ctx, name) // ctx bounds the opening; the stream outlives it
 		if err == bridge.ErrNotRunning {
 			// The bridge went away: start a new one.
 			client.CloseIdleConnections()
