@@ -140,14 +140,20 @@ func TestCLIBridgeProcessStartStop(t *testing.T) {
 		t.Fatalf("%v: %s", err, firstErr.String())
 	}
 	second := cmdOf("bridge")
-	out, err := second.CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "already running") {
-		t.Fatalf("second bridge: %v %q", err, out)
+	secondOut, err := second.CombinedOutput()
+	if err == nil || !strings.Contains(string(secondOut), "already running") {
+		t.Fatalf("second bridge: %v %q", err, secondOut)
 	}
-	if code, out, errs := runCLI(t, "", "bridge", "stop"); code != 0 || !strings.Contains(out, "bridge stopped") {
+	code, out, errs := runCLI(t, "", "bridge", "stop")
+	if code != 0 || !strings.Contains(out, "bridge stopped") {
 		t.Fatalf("bridge stop: %d %q %q", code, out, errs)
 	}
 	if err := first.Wait(); err != nil {
 		t.Fatalf("bridge exit: %v: %s", err, firstErr.String())
+	}
+	// With no bridge, logs shows what the last one wrote to its files.
+	code, out, errs = runCLI(t, "", "logs", "-n", "5")
+	if code != 0 || !strings.Contains(out, "bridge stopped") || !strings.Contains(errs, "not running") {
+		t.Fatalf("logs without a bridge: %d %q %q", code, out, errs)
 	}
 }

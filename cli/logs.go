@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -32,7 +35,7 @@ func runLogs(env *Env, args []string) int {
 	}
 	ctx, cancel := verbContext()
 	defer cancel()
-	c, _, err := bridgeClient(ctx, false)
+	c, l, err := bridgeClient(ctx, false)
 	if err != nil {
 		return reportErr(env, "logs", err)
 	}
@@ -46,8 +49,12 @@ func runLogs(env *Env, args []string) int {
 		return err
 	})
 	if err == bridge.ErrNotRunning {
-		fmt.Fprintln(env.Stderr, "patchbay logs: the bridge is not running; past events are in the JSONL files of the log folder")
-		return 1
+		if *follow {
+			fmt.Fprintln(env.Stderr, "patchbay logs: the bridge is not running, so there is nothing to follow; start it with `patchbay bridge`")
+			return 1
+		}
+		// Show what the last bridge wrote to disk.
+		return logsFromFiles(env, l.LogDir(), q, *asJSON)
 	}
 	if err != nil {
 		return reportErr(env, "logs", err)
@@ -107,4 +114,39 @@ func formatEvent(e events.Event) string {
 		}
 	}
 	return b.String()
+}
+
+// logsFromFiles prints the last events of the JSONL files when no bridge runs.
+func logsFromFiles(env *Env, dir string, q bridge.EventsQuery, asJSON bool) int {
+	files, _ := events.Rotated(dir)
+	files = append(files, filepath.Join(dir, events.CurrentFile))
+	var evs []events.Event
+	for _, p := range files {
+		f, err := os.Open(p)
+		if err != nil {
+			continue
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 64<<10), 64<<20)
+		for sc.Scan() {
+			var e events.Event
+			if json.Unmarshal(sc.Bytes(), &e) == nil && q.Filter.Match(e) {
+				evs = append(evs, e)
+			}
+		}
+		f.Close()
+	}
+	if q.Tail > 0 && len(evs) > q.Tail {
+		evs = evs[len(evs)-q.Tail:]
+	}
+	fmt.Fprintf(env.Stderr, "(the bridge is not running; these events are from %s)\n", dir)
+	enc := json.NewEncoder(env.Stdout)
+	for _, e := range evs {
+		if asJSON {
+			enc.Encode(e)
+		} else {
+			fmt.Fprintln(env.Stdout, formatEvent(e))
+		}
+	}
+	return 0
 }
