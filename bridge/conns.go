@@ -45,7 +45,6 @@ type connRuntime struct {
 	lastActivity  time.Time
 	sessions      map[string]*sessionRec
 	removed       bool
-	connectorErrs int
 }
 
 // sessionRec is one AI-client session attached to a connection.
@@ -269,7 +268,6 @@ func (rt *connRuntime) setErrorLocked(msg string) {
 	msg = events.RedactString(msg)
 	rt.state, rt.since = StateError, time.Now()
 	rt.lastErr, rt.lastErrTime = msg, time.Now()
-	rt.connectorErrs++
 	go rt.reg.sink.Append(events.Event{Kind: events.KindState, Connection: rt.name, Message: StateError, Error: msg})
 }
 
