@@ -50,9 +50,18 @@ func (u *ui) askQuit() {
 		})
 	})
 	q.cancel = widget.NewButton("Cancel", func() { q.window.Hide() })
-	q.window.SetContent(container.NewPadded(container.NewVBox(
-		sectionTitle("Quit Patchbay?"), msg,
-		container.NewHBox(layout.NewSpacer(), q.cancel, q.stopBoth, q.keep))))
+	q.window.SetContent(container.NewPadded(container.NewBorder(
+		container.NewVBox(sectionTitle("Quit Patchbay?"), msg), container.NewHBox(layout.NewSpacer(), q.cancel, q.stopBoth, q.keep),
+		nil, nil)))
+	// Return takes the default (keep the bridge), Escape cancels.
+	q.window.Canvas().SetOnTypedKey(func(e *fyne.KeyEvent) {
+		switch e.Name {
+		case fyne.KeyReturn, fyne.KeyEnter:
+			q.keep.OnTapped()
+		case fyne.KeyEscape:
+			q.cancel.OnTapped()
+		}
+	})
 	q.window.Resize(fyne.NewSize(520, 160))
 	q.window.SetCloseIntercept(q.window.Hide)
 	q.window.CenterOnScreen()

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 
 	"github.com/patchbay-mcp/patchbay/assets"
 	"github.com/patchbay-mcp/patchbay/bridge"
@@ -159,5 +160,16 @@ func TestTrayQuitAsksAboutTheBridge(t *testing.T) {
 	u.quit.cancel.OnTapped()
 	if !be.running {
 		t.Error("Cancel stopped the bridge")
+	}
+}
+
+func TestTrayQuitCanStopTheBridge(t *testing.T) {
+	be := newFakeBackend()
+	tray := &fakeTray{}
+	u := newTestUI(t, be, tray)
+	tray.item("Quit").Action()
+	test.Tap(u.quit.stopBoth)
+	if be.running {
+		t.Error("Quit and stop the bridge left the bridge running")
 	}
 }
