@@ -42,6 +42,7 @@ type connRow struct {
 	reconnect *widget.Button // remote: sign in again (fresh OAuth); others: hidden
 	logout    *widget.Button
 	setToken  *widget.Button
+	edit      *widget.Button // stdio and remote: change the command or URL
 	tools     *widget.Button
 	snippet   *widget.Button
 	remove    *widget.Button
@@ -218,6 +219,7 @@ func (v *connectionsView) newRow(cs bridge.ConnectionStatus) *connRow {
 	r.reconnect = widget.NewButtonWithIcon("Reconnect", theme.ViewRefreshIcon(), func() { s.showAuthorize(name, true) })
 	r.logout = widget.NewButtonWithIcon("Log out", theme.LogoutIcon(), func() { s.confirmLogout(name) })
 	r.setToken = widget.NewButtonWithIcon("Set token…", theme.AccountIcon(), func() { s.showAddToken(name) })
+	r.edit = widget.NewButtonWithIcon("Edit…", theme.DocumentCreateIcon(), func() { s.showEditServer(cs) })
 	r.tools = widget.NewButtonWithIcon("Tools", theme.ListIcon(), func() { s.ui.showInspector(name) })
 	r.snippet = widget.NewButtonWithIcon("Snippet", theme.ContentCopyIcon(), func() { s.showSnippet(name) })
 	r.remove = widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { s.confirmRemove(name) })
@@ -231,7 +233,10 @@ func (v *connectionsView) newRow(cs bridge.ConnectionStatus) *connRow {
 	if cs.Kind != "notion" {
 		r.setToken.Hide()
 	}
-	buttons := container.NewHBox(layout.NewSpacer(), r.reconnect, r.logout, r.setToken, r.tools, r.snippet, r.remove)
+	if cs.Kind != "stdio" && cs.Kind != "remote" {
+		r.edit.Hide()
+	}
+	buttons := container.NewHBox(layout.NewSpacer(), r.reconnect, r.logout, r.setToken, r.edit, r.tools, r.snippet, r.remove)
 	head := container.NewHBox(r.title, kind, layout.NewSpacer(), r.state)
 	r.box = widget.NewCard("", "", container.NewVBox(head, r.detail, r.sessions, r.lastError, buttons))
 	return r

@@ -248,7 +248,15 @@ const (
 
 // showAddServer asks for any other MCP server: a URL (Streamable HTTP or SSE, with OAuth or a
 // header token) or a local command (with a secret environment variable from the keychain).
-func (s *mainScreen) showAddServer() {
+func (s *mainScreen) showAddServer() { s.showServerForm(nil) }
+
+// showEditServer opens the server form on an existing stdio or remote connection, filled from
+// its summary (the command line or the URL); saving replaces the connection. Secrets are never
+// shown, so a connection that has one is given it again.
+func (s *mainScreen) showEditServer(cs bridge.ConnectionStatus) { s.showServerForm(&cs) }
+
+// showServerForm is the add-server form, or with existing set, the edit form of that connection.
+func (s *mainScreen) showServerForm(existing *bridge.ConnectionStatus) {
 	f := &serverForm{name: widget.NewEntry(), url: widget.NewEntry(), header: widget.NewEntry(),
 		headerValue: widget.NewPasswordEntry(), command: widget.NewEntry(), secretVar: widget.NewEntry(),
 		secretValue: widget.NewPasswordEntry()}
@@ -266,10 +274,22 @@ func (s *mainScreen) showAddServer() {
 		widget.NewFormItem("Secret variable", f.secretVar), widget.NewFormItem("Its value", f.secretValue))
 	f.tabs = container.NewAppTabs(container.NewTabItem("Remote URL", remote), container.NewTabItem("Local command", local))
 	body := container.NewVBox(widget.NewForm(widget.NewFormItem("Name", f.name)), f.tabs)
+	title, action := "Add server", "Add"
+	if existing != nil {
+		title, action = "Edit "+existing.Name, "Save"
+		f.name.SetText(existing.Name)
+		f.name.Disable()
+		if existing.Kind == "stdio" {
+			f.tabs.SelectIndex(1)
+			f.command.SetText(existing.Summary)
+		} else {
+			f.url.SetText(existing.Summary)
+		}
+	}
 
 	var req bridge.AddRequest
 	var oauth bool
-	f.formDialog = s.newFormDialog("Add server", "Add", body, func(ctx context.Context) error {
+	f.formDialog = s.newFormDialog(title, action, body, func(ctx context.Context) error {
 		if req.Name == "" {
 			return errors.New("enter a name for the connection")
 		}
@@ -284,6 +304,7 @@ func (s *mainScreen) showAddServer() {
 	f.primary.OnTapped = func() {
 		var err error
 		req, oauth, err = f.request()
+		req.Replace = existing != nil
 		if err != nil {
 			f.errText.SetText(err.Error())
 			f.errText.Show()

@@ -278,7 +278,7 @@ func (f *fakeBackend) ChangeClient(_ context.Context, id string, ch ClientChange
 		var diff strings.Builder
 		diff.WriteString("--- " + c.File + "\n+++ " + c.File + "\n@@ -1,3 +1,9 @@\n {\n   \"mcpServers\": {\n")
 		var after []string
-		state := c.State
+		var state string
 		switch ch.Action {
 		case ActionConnect, ActionRepair:
 			after = f.connNames()

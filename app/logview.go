@@ -349,13 +349,20 @@ func (v *logView) onExport() {
 		if err != nil || w == nil {
 			return
 		}
-		defer w.Close()
-		n, err := v.log.Export(w)
-		if err != nil {
-			dialog.ShowError(err, v.ins.window)
-			return
-		}
-		dialog.ShowInformation("Exported", fmt.Sprintf("%d events written to %s.", n, w.URI().Path()), v.ins.window)
+		ctl := v.ins.ctl
+		ctl.async(func() { // up to 100,000 events: not on the UI thread
+			n, err := v.log.Export(w)
+			if cerr := w.Close(); err == nil && cerr != nil {
+				err = fmt.Errorf("closing %s: %w", w.URI().Path(), cerr)
+			}
+			ctl.ui(func() {
+				if err != nil {
+					dialog.ShowError(err, v.ins.window)
+					return
+				}
+				dialog.ShowInformation("Exported", fmt.Sprintf("%d events written to %s.", n, w.URI().Path()), v.ins.window)
+			})
+		})
 	}, v.ins.window)
 	d.SetFileName("patchbay-events.jsonl")
 	d.Show()

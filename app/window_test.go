@@ -4,8 +4,12 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/patchbay-mcp/patchbay/bridge"
+	"github.com/patchbay-mcp/patchbay/bridge/events"
 )
 
 func TestMainWindowListsConnections(t *testing.T) {
@@ -225,4 +229,43 @@ func TestBridgeUnreachableOffersToStartIt(t *testing.T) {
 	if !s.offline.Visible() {
 		t.Error("the banner is not back after the bridge went away")
 	}
+}
+
+func TestEditServerReplacesTheConnection(t *testing.T) {
+	be := newFakeBackend()
+	be.conns["local"] = &bridge.ConnectionStatus{Name: "local", Kind: "stdio", State: bridge.StateStopped, Summary: "npx -y old-server"}
+	u := newTestUI(t, be, nil)
+	r := u.main.conns.rows["local"]
+	if !r.edit.Visible() || u.main.conns.rows["notion"].edit.Visible() {
+		t.Fatal("Edit is for stdio and remote connections")
+	}
+	test.Tap(r.edit)
+	f := u.main.lastServer
+	if f.name.Text != "local" || !f.name.Disabled() || f.command.Text != "npx -y old-server" {
+		t.Fatalf("edit form: name %q, command %q", f.name.Text, f.command.Text)
+	}
+	f.command.SetText("npx -y new-server --verbose")
+	test.Tap(f.primary)
+	if got := be.conns["local"].Summary; got != `{"command":"npx","args":["-y","new-server","--verbose"]}` {
+		t.Errorf("after Save the connection runs %s", got)
+	}
+}
+
+func TestNotifiesWhenAConnectionNeedsReconnecting(t *testing.T) {
+	be := newFakeBackend()
+	u := newTestUI(t, be, nil)
+	be.mu.Lock()
+	be.conns["notion"].State = bridge.StateNeedsAuth
+	be.mu.Unlock()
+	test.AssertNotificationSent(t, fyne.NewNotification("notion needs you to sign in again",
+		"Open Patchbay and click Reconnect; until then your AI clients cannot use it."), u.ctl.refresh)
+}
+
+func TestNotifiesWhenAClientConfigDrifted(t *testing.T) {
+	be := newFakeBackend()
+	u := newTestUI(t, be, nil)
+	test.AssertNotificationSent(t, fyne.NewNotification("cursor's config was changed",
+		"Patchbay's entries in it were removed or edited. Open Patchbay → Clients and click Repair."), func() {
+		u.ctl.receive(events.Event{ID: 7, Kind: events.KindClient, Client: "cursor", Message: "drifted"})
+	})
 }
