@@ -137,7 +137,7 @@ func (v *clientsView) newRow(c ClientStatus) *clientRow {
 	}
 	head := container.NewBorder(nil, nil, r.title, nil, r.state)
 	buttons := container.NewHBox(r.connect, r.disconnect, r.repair, r.restore, r.folder)
-	r.box = widget.NewCard("", "", container.NewBorder(nil, nil, nil, buttons, container.NewVBox(head, r.file)))
+	r.box = widget.NewCard("", "", container.NewBorder(nil, nil, nil, container.NewCenter(buttons), container.NewVBox(head, r.file)))
 	return r
 }
 

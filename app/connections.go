@@ -58,8 +58,7 @@ func newConnectionsView(s *mainScreen) *connectionsView {
 
 	v.status = widget.NewLabelWithStyle("No connections yet", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.status.SizeName = theme.SizeNameSubHeadingText
-	v.hint = widget.NewLabel("Connect Notion once, and Claude Desktop, Cursor, VS Code and your other AI " +
-		"clients can all use it. Your token stays in the OS keychain, never in a config file.")
+	v.hint = widget.NewLabel(emptyHint)
 	v.hint.Wrapping = fyne.TextWrapWord
 	v.list = container.NewVBox()
 
@@ -79,6 +78,12 @@ func (v *connectionsView) update(online bool, conns []bridge.ConnectionStatus) {
 		}
 	}
 	v.status.SetText(connectionsHeadline(online, conns))
+	if !online {
+		conns = nil // what the bridge last said may no longer hold
+		v.hint.SetText("Your connections show here once the bridge runs.")
+	} else {
+		v.hint.SetText(emptyHint)
+	}
 	if len(conns) == 0 {
 		v.hint.Show()
 	} else {
@@ -94,6 +99,10 @@ func (v *connectionsView) update(online bool, conns []bridge.ConnectionStatus) {
 	v.list.Objects = objs
 	v.list.Refresh()
 }
+
+// emptyHint explains the empty state and what to do next.
+const emptyHint = "Connect Notion once, and Claude Desktop, Cursor, VS Code and your other AI " +
+	"clients can all use it. Your token stays in the OS keychain, never in a config file."
 
 // connectionsHeadline sums the connections up in one line.
 func connectionsHeadline(online bool, conns []bridge.ConnectionStatus) string {

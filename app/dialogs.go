@@ -263,9 +263,17 @@ func (s *mainScreen) showServerForm(existing *bridge.ConnectionStatus) {
 	f.name.SetPlaceHolder("a short name, e.g. github")
 	f.url.SetPlaceHolder("https://example.com/mcp")
 	f.header.SetPlaceHolder("Authorization")
-	f.auth = widget.NewRadioGroup([]string{authNone, authOAuth, authHeader}, nil)
+	f.auth = widget.NewRadioGroup([]string{authNone, authOAuth, authHeader}, func(choice string) {
+		for _, e := range []*widget.Entry{f.header, f.headerValue} {
+			if choice == authHeader {
+				e.Enable()
+			} else {
+				e.Disable()
+			}
+		}
+	})
 	f.auth.Horizontal = true
-	f.auth.Selected = authNone
+	f.auth.SetSelected(authNone)
 	f.command.SetPlaceHolder("npx -y @notionhq/notion-mcp-server")
 	f.secretVar.SetPlaceHolder("NOTION_TOKEN (optional)")
 	remote := widget.NewForm(widget.NewFormItem("URL", f.url), widget.NewFormItem("Auth", f.auth),
