@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -34,6 +35,9 @@ type controller struct {
 
 	pendingMu sync.Mutex     // guards pending
 	pending   []events.Event // events received since the last flush
+	// stale is set by state and client events; the next flush refreshes the status once,
+	// however many such events came in the batch.
+	stale atomic.Bool
 
 	// UI state.
 	online       bool
@@ -225,7 +229,7 @@ func (c *controller) receive(e events.Event) {
 	c.pendingMu.Unlock()
 	switch e.Kind {
 	case events.KindState:
-		c.refresh()
+		c.stale.Store(true)
 	case events.KindClient:
 		if e.Message == "drifted" {
 			c.ui(func() {
@@ -233,12 +237,16 @@ func (c *controller) receive(e events.Event) {
 					"Patchbay's entries in it were removed or edited. Open Patchbay → Clients and click Repair.")
 			})
 		}
-		c.refresh()
+		c.stale.Store(true)
 	}
 }
 
-// flush moves the queued events into the log and tells the log view, once per batch.
+// flush moves the queued events into the log and tells the log view, once per batch; if a
+// state or client event came in, it refreshes the status.
 func (c *controller) flush() {
+	if c.stale.Swap(false) {
+		c.refresh()
+	}
 	c.pendingMu.Lock()
 	batch := c.pending
 	c.pending = nil

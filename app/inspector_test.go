@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/patchbay-mcp/patchbay/bridge"
 	"github.com/patchbay-mcp/patchbay/bridge/events"
 )
 
@@ -192,4 +193,51 @@ func must(e events.Event, ok bool) events.Event {
 		panic("no such row")
 	}
 	return e
+}
+
+func TestStateEventsRefreshTheStatusOncePerBatch(t *testing.T) {
+	be := newFakeBackend()
+	u := newTestUI(t, be, nil)
+	be.mu.Lock()
+	be.conns["notion"].State = bridge.StateError
+	be.mu.Unlock()
+	for i := range 50 {
+		u.ctl.receive(events.Event{ID: uint64(i + 1), Kind: events.KindState, Connection: "notion", Message: "error"})
+	}
+	if u.main.conns.rows["notion"].state.Text != "● Connected" {
+		t.Fatal("the status was refreshed before the batch was flushed")
+	}
+	u.ctl.flush()
+	if got := u.main.conns.rows["notion"].state.Text; got != "✕ Error" {
+		t.Errorf("after the batch the row says %q", got)
+	}
+}
+
+// BenchmarkLogViewBatch is the UI side of the live log at 1,000 events/s: per op, one 100 ms
+// batch of 100 events goes through the controller into a log already holding 100,000, and
+// the live log tab (shown, following the end) redraws.
+func BenchmarkLogViewBatch(b *testing.B) {
+	a := test.NewTempApp(b)
+	u := &ui{app: a}
+	u.ctl = newController(a, newFakeBackend())
+	u.ctl.async = func(f func()) { f() }
+	u.ctl.ui = func(f func()) { f() }
+	u.main = newMainScreen(u)
+	u.inspector = newInspector(u)
+	u.showInspector("")
+	u.inspector.tabs.SelectIndex(1)
+	evs := sampleEvents(logCapacity)
+	u.ctl.log.Append(evs)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		for _, e := range evs[i : i+100] {
+			u.ctl.receive(e)
+		}
+		u.ctl.flush()
+		i = (i + 100) % len(evs)
+	}
+	if u.ctl.log.Total() != logCapacity {
+		b.Fatalf("log holds %d", u.ctl.log.Total())
+	}
 }

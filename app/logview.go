@@ -72,7 +72,7 @@ func newLogView(ins *inspector) *logView {
 
 	v.table = widget.NewTable(v.length, func() fyne.CanvasObject {
 		l := widget.NewLabel("")
-		l.Truncation = fyne.TextTruncateEllipsis
+		l.Truncation = fyne.TextTruncateClip // an ellipsis costs a text shaping per cell
 		return l
 	}, v.updateCell)
 	v.table.ShowHeaderRow = true
@@ -126,6 +126,9 @@ func (v *logView) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 		return
 	}
 	text, imp := logCell(e, id.Col)
+	if l.Text == text && l.Importance == imp {
+		return // rows that did not move cost nothing
+	}
 	l.Importance = imp
 	l.SetText(text)
 }
@@ -233,8 +236,7 @@ func (v *logView) newEvents() {
 	if v.paused {
 		return
 	}
-	v.table.Refresh()
-	v.table.ScrollToBottom()
+	v.table.ScrollToBottom() // redraws the visible cells once, at the new end
 }
 
 // refreshChoices offers every connection and client seen in the newest rows.
