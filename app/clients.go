@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -34,6 +35,7 @@ type clientRow struct {
 	repair     *widget.Button
 	restore    *widget.Button
 	folder     *widget.Button
+	autoRepair *widget.Check // put Patchbay's entries back when something removes them
 	box        fyne.CanvasObject
 }
 
@@ -115,6 +117,12 @@ func (v *clientsView) newRow(c ClientStatus) *clientRow {
 	r.restore = widget.NewButtonWithIcon("Restore backup", theme.HistoryIcon(), func() { s.previewClientChange(c, ActionRestore) })
 	r.folder = widget.NewButtonWithIcon("", theme.FolderOpenIcon(), func() { s.openFolder(c.File) })
 
+	r.autoRepair = widget.NewCheck("Repair automatically", nil)
+	r.autoRepair.Checked = c.AutoRepair
+	r.autoRepair.OnChanged = func(on bool) { s.setAutoRepair(r, on) }
+	if c.State != ClientConnected && c.State != ClientDrifted {
+		r.autoRepair.Hide()
+	}
 	for _, b := range []*widget.Button{r.connect, r.disconnect, r.repair, r.restore, r.folder} {
 		b.Hide()
 	}
@@ -136,8 +144,11 @@ func (v *clientsView) newRow(c ClientStatus) *clientRow {
 		r.folder.Show()
 	}
 	head := container.NewBorder(nil, nil, r.title, nil, r.state)
-	buttons := container.NewHBox(r.connect, r.disconnect, r.repair, r.restore, r.folder)
-	r.box = widget.NewCard("", "", container.NewBorder(nil, nil, nil, container.NewCenter(buttons), container.NewVBox(head, r.file)))
+	body := container.NewVBox(head, r.file)
+	if c.State != ClientNotInstalled {
+		body.Add(container.NewHBox(r.autoRepair, layout.NewSpacer(), r.connect, r.disconnect, r.repair, r.restore, r.folder))
+	}
+	r.box = widget.NewCard("", "", body)
 	return r
 }
 
@@ -192,6 +203,16 @@ func (s *mainScreen) applyClientChange(c ClientStatus, action string, done func(
 		res, err = s.ctl.be.ChangeClient(ctx, c.ID, clientChange(c, action))
 		return err
 	}, func(err error) { done(res, err) })
+}
+
+// setAutoRepair turns automatic repair of r's client on or off; on failure the box flips back.
+func (s *mainScreen) setAutoRepair(r *clientRow, on bool) {
+	id := r.c.ID
+	s.ctl.do(func(ctx context.Context) error { return s.ctl.be.SetClientAutoRepair(ctx, id, on) }, func(err error) {
+		if err != nil {
+			s.showError("Could not change automatic repair of "+r.c.Name, err)
+		}
+	})
 }
 
 // openFolder opens the folder holding file in the desktop's file manager.

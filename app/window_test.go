@@ -269,3 +269,22 @@ func TestNotifiesWhenAClientConfigDrifted(t *testing.T) {
 		u.ctl.receive(events.Event{ID: 7, Kind: events.KindClient, Client: "cursor", Message: "drifted"})
 	})
 }
+
+func TestClientAutoRepairSwitch(t *testing.T) {
+	be := newFakeBackend()
+	u := newTestUI(t, be, nil)
+	r := u.main.clients.rows["claude-desktop|"]
+	if !r.autoRepair.Visible() || r.autoRepair.Checked {
+		t.Fatal("a connected client offers automatic repair, off by default")
+	}
+	if u.main.clients.rows["cursor|"].autoRepair.Visible() {
+		t.Error("automatic repair offered for a client that is not connected")
+	}
+	test.Tap(r.autoRepair)
+	if !be.clients[0].AutoRepair {
+		t.Error("ticking the box did not turn automatic repair on in the bridge")
+	}
+	if !u.main.clients.rows["claude-desktop|"].autoRepair.Checked {
+		t.Error("the redrawn row does not show automatic repair on")
+	}
+}
