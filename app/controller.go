@@ -210,13 +210,17 @@ func (c *controller) follow(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		if err != nil && errors.Is(err, bridge.ErrNotRunning) {
-			since = 0 // a new bridge numbers its events afresh
-		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(2 * time.Second):
+		}
+		// A new bridge numbers its events afresh: start over when it is behind us.
+		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		st, serr := c.be.Status(sctx)
+		cancel()
+		if errors.Is(err, bridge.ErrNotRunning) || (serr == nil && st.Bridge.LastEventID < since) {
+			since = 0
 		}
 	}
 }
