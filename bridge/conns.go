@@ -34,17 +34,17 @@ type connRuntime struct {
 	reg  *registry
 	name string
 
-	mu            sync.Mutex // guards every field below
-	conn          state.Connection
-	connector     connectors.Connector // built on first use; nil until then or after a settings change
-	state         string
-	since         time.Time
-	restarts      int
-	lastErr       string
-	lastErrTime   time.Time
-	lastActivity  time.Time
-	sessions      map[string]*sessionRec
-	removed       bool
+	mu           sync.Mutex // guards every field below
+	conn         state.Connection
+	connector    connectors.Connector // built on first use; nil until then or after a settings change
+	state        string
+	since        time.Time
+	restarts     int
+	lastErr      string
+	lastErrTime  time.Time
+	lastActivity time.Time
+	sessions     map[string]*sessionRec
+	removed      bool
 }
 
 // sessionRec is one AI-client session attached to a connection.
