@@ -61,7 +61,7 @@ type ShimOptions struct {
 // first request fail with a message that says how to add it, and RunShim returns nil.
 // RunShim never writes anything but JSON-RPC to Stdout.
 func RunShim(ctx context.Context, o ShimOptions) error {
-	s := &shim{o: o, out: &lineWriter{w: o.Stdout}, inflight: map[string]string{}}
+	s := &shim{o: o, out: &lineWriter{w: o.Stdout, gone: make(chan struct{})}, inflight: map[string]string{}}
 	return s.run(ctx)
 }
 
@@ -82,9 +82,10 @@ type shim struct {
 
 // lineWriter writes whole lines to the client; safe for concurrent use.
 type lineWriter struct {
-	mu  sync.Mutex // guards w, so lines never interleave
-	w   io.Writer
-	err error
+	mu   sync.Mutex // guards w and err, so lines never interleave
+	w    io.Writer
+	err  error
+	gone chan struct{} // closed at the first write error: the client is gone
 }
 
 func (l *lineWriter) writeLine(b []byte) error {
@@ -96,7 +97,9 @@ func (l *lineWriter) writeLine(b []byte) error {
 	if len(b) == 0 || b[len(b)-1] != '\n' {
 		b = append(b[:len(b):len(b)], '\n')
 	}
-	_, l.err = l.w.Write(b)
+	if _, l.err = l.w.Write(b); l.err != nil {
+		close(l.gone)
+	}
 	return l.err
 }
 
@@ -208,6 +211,10 @@ func (s *shim) run(ctx context.Context) error {
 		case <-ctx.Done():
 			conn.Close()
 			return ctx.Err()
+		case <-s.out.gone:
+			// Nobody reads our stdout any more: the client is gone.
+			conn.Close()
+			return nil
 		case in, ok := <-lines:
 			if !ok || (in.err != nil && in.err != errLineTooLong) {
 				// The client closed stdin: it is done with us.
@@ -293,8 +300,7 @@ func (s *shim) readBridge(conn io.ReadWriteCloser, r *bufio.Reader, lost chan<- 
 		}
 		if s.fromBridge(line) {
 			if s.out.writeLine(line) != nil {
-				lost <- conn
-				return
+				return // the client is gone; run sees out.gone
 			}
 		}
 	}
@@ -408,6 +414,9 @@ func (s *shim) reconnect(ctx context.Context, dead io.ReadWriteCloser, lines <-c
 		for {
 			select {
 			case <-ctx.Done():
+				timer.Stop()
+				return nil
+			case <-s.out.gone:
 				timer.Stop()
 				return nil
 			case in, ok := <-lines:

@@ -375,3 +375,23 @@ func TestRemoveEndsSessions(t *testing.T) {
 	}
 	_ = context.Background
 }
+
+// TestShimExitsWhenClientStopsReading: a client that closes its end of the shim's stdout is
+// gone; the shim ends instead of reconnecting.
+func TestShimExitsWhenClientStopsReading(t *testing.T) {
+	h := newHarness(t)
+	h.addEcho("echo")
+	r := h.raw("echo")
+	r.send(initLine)
+	r.recvID(1, 30*time.Second)
+	r.p.stdout.Close()
+	r.send(`{"jsonrpc":"2.0","id":2,"method":"ping"}`)
+	select {
+	case <-r.p.done:
+		if r.p.err != nil {
+			t.Fatalf("RunShim: %v", r.p.err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the shim kept running with no one reading its output")
+	}
+}
