@@ -29,12 +29,14 @@ func (s *Session) withProgress(meta mcp.Meta) (mcp.Meta, func()) {
 	}
 	s.mu.Lock()
 	s.nextTok++
-	up := "pb-" + strconv.FormatUint(s.nextTok, 10)
+	up := relayTokenPrefix + strconv.FormatUint(s.nextTok, 10)
 	s.progress[up] = tok
 	s.mu.Unlock()
 	m := maps.Clone(meta)
 	m[progressTokenKey] = up
 	return m, func() {
+		// Progress read before the result goes out before it (see order.go).
+		s.waitProgress(up)
 		// go-sdk dispatches notifications on another goroutine than responses, so the
 		// last progress can be handled just after its call returned: forget the token a
 		// little later rather than drop the final "100%".
@@ -49,10 +51,14 @@ func (s *Session) withProgress(meta mcp.Meta) (mcp.Meta, func()) {
 // progressGrace is how long a progress token outlives its request.
 const progressGrace = time.Second
 
+// relayTokenPrefix starts every progress token the relay sends upstream.
+const relayTokenPrefix = "pb-"
+
 // progressNotification passes upstream progress to the client, with the client's token.
 // Progress for a request that ended more than progressGrace ago is dropped.
 func (s *Session) progressNotification(ctx context.Context, req *mcp.ProgressNotificationClientRequest) {
 	up, _ := req.Params.ProgressToken.(string)
+	defer s.progressForwarded(up)
 	s.mu.Lock()
 	tok, ok := s.progress[up]
 	ss := s.ss

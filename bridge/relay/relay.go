@@ -134,6 +134,10 @@ type Session struct {
 	logLevel mcp.LoggingLevel
 	progress map[string]any // upstream progress token -> the client's token, while the call runs
 	nextTok  uint64
+	// progressPending counts progress notifications read from the upstream but not yet
+	// forwarded, per upstream token; progressIdle is closed and replaced when one is done.
+	progressPending map[string]int
+	progressIdle    chan struct{}
 
 	notifyMu sync.Mutex // serialises sentinel add/remove on srv (list_changed notifications)
 }
@@ -159,6 +163,9 @@ func NewSession(opts Options) *Session {
 		upReady:    make(chan struct{}),
 		subs:       map[string]bool{},
 		progress:   map[string]any{},
+
+		progressPending: map[string]int{},
+		progressIdle:    make(chan struct{}),
 	}
 }
 

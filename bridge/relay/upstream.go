@@ -82,6 +82,7 @@ func (s *Session) dialUpstream(ctx context.Context) (*mcp.ClientSession, error) 
 	if err != nil {
 		return nil, err
 	}
+	t = orderedTransport{Transport: t, s: s}
 	s.mu.Lock()
 	client := s.client
 	s.mu.Unlock()
