@@ -97,6 +97,9 @@ func (f *fakeBackend) Status(context.Context) (*bridge.Status, error) {
 		return nil, err
 	}
 	st := &bridge.Status{Bridge: bridge.BridgeInfo{PID: 42, Version: "test"}}
+	if n := len(f.evs); n > 0 {
+		st.Bridge.LastEventID = f.evs[n-1].ID
+	}
 	for _, c := range f.conns {
 		cp := *c
 		for _, t := range f.tools[c.Name] {
