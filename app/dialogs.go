@@ -169,8 +169,9 @@ type authorizeView struct {
 	result *widget.Label
 }
 
-// showAuthorize runs the OAuth sign-in of connection name in the bridge (which opens the
-// browser), showing each step; Cancel abandons it and nothing is stored.
+// showAuthorize runs the OAuth sign-in of connection name in the bridge, showing each step;
+// Cancel abandons it and nothing is stored. The GUI opens the browser itself: it runs in the
+// desktop session, while a bridge that a client's shim started may have no display to use.
 func (s *mainScreen) showAuthorize(name string, fresh bool) {
 	v := &authorizeView{steps: widget.NewLabel("Starting…"), bar: widget.NewProgressBarInfinite(),
 		result: widget.NewLabel("")}
@@ -188,12 +189,15 @@ func (s *mainScreen) showAuthorize(name string, fresh bool) {
 	s.lastAuth = v
 	var lines []string
 	s.ctl.async(func() {
-		err := s.ctl.be.Authorize(ctx, name, AuthorizeOptions{Fresh: fresh, OpenBrowser: true}, func(p AuthorizeProgress) {
+		err := s.ctl.be.Authorize(ctx, name, AuthorizeOptions{Fresh: fresh}, func(p AuthorizeProgress) {
 			s.ctl.ui(func() {
 				if p.URL != "" {
-					if u, err := url.Parse(p.URL); err == nil {
-						v.link.SetText("Open the sign-in page yourself")
+					if u, err := url.Parse(p.URL); err == nil && (u.Scheme == "https" || u.Scheme == "http") {
+						v.link.SetText("Open the sign-in page again")
 						v.link.SetURL(u)
+						if err := s.ui.app.OpenURL(u); err != nil {
+							v.link.SetText("Open the sign-in page (the browser did not start)")
+						}
 					}
 				}
 				if p.Log != "" {

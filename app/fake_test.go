@@ -33,6 +33,8 @@ type fakeBackend struct {
 	calls   []bridge.CallRequest
 	authz   []string // connections authorised
 	authErr error
+	// authWait makes Authorize wait, as the real one does for the browser, until ctx ends.
+	authWait bool
 	evs     []events.Event
 }
 
@@ -329,6 +331,13 @@ func (f *fakeBackend) Authorize(ctx context.Context, name string, opts Authorize
 	progress(AuthorizeProgress{URL: "https://mcp.notion.com/authorize?client_id=x"})
 	progress(AuthorizeProgress{Log: "discovered the authorization server"})
 	progress(AuthorizeProgress{Log: "waiting for the browser…"})
+	f.mu.Lock()
+	wait := f.authWait
+	f.mu.Unlock()
+	if wait {
+		<-ctx.Done()
+		return ctx.Err()
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.authErr != nil {

@@ -2,7 +2,9 @@ package app
 
 import (
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -286,5 +288,53 @@ func TestClientAutoRepairSwitch(t *testing.T) {
 	}
 	if !u.main.clients.rows["claude-desktop|"].autoRepair.Checked {
 		t.Error("the redrawn row does not show automatic repair on")
+	}
+}
+
+func TestSignInCancelStoresNothing(t *testing.T) {
+	be := newFakeBackend()
+	be.authWait = true
+	u := newTestUI(t, be, nil)
+	var mu sync.Mutex // serialises the sign-in goroutine's UI updates with the test's reads
+	done := make(chan struct{}) // closed when the first async job (the sign-in) ends
+	var once sync.Once
+	var jobs sync.WaitGroup
+	t.Cleanup(jobs.Wait) // before the windows close: the refresh after the sign-in draws
+	u.ctl.async = func(f func()) {
+		jobs.Go(func() { f(); once.Do(func() { close(done) }) })
+	}
+	u.ctl.ui = func(f func()) { mu.Lock(); defer mu.Unlock(); f() }
+	mu.Lock()
+	u.main.showAuthorize("notion-hosted", true)
+	v := u.main.lastAuth
+	mu.Unlock()
+	// The steps arrive while the bridge waits for the browser.
+	for i := 0; ; i++ {
+		mu.Lock()
+		steps := v.steps.Text
+		mu.Unlock()
+		if strings.Contains(steps, "waiting for the browser") {
+			break
+		}
+		if i == 500 {
+			t.Fatalf("no progress shown: %q", steps)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	mu.Lock()
+	test.Tap(v.cancel)
+	mu.Unlock()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Cancel did not end the sign-in")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if v.result.Text != "Cancelled: nothing was stored." {
+		t.Errorf("after Cancel: %q", v.result.Text)
+	}
+	if len(be.authz) != 0 || be.conns["notion-hosted"].State != bridge.StateNeedsAuth {
+		t.Error("a cancelled sign-in changed the connection")
 	}
 }
