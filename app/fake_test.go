@@ -35,7 +35,7 @@ type fakeBackend struct {
 	authErr error
 	// authWait makes Authorize wait, as the real one does for the browser, until ctx ends.
 	authWait bool
-	evs     []events.Event
+	evs      []events.Event
 }
 
 var sampleNow = time.Now()

@@ -295,7 +295,7 @@ func TestSignInCancelStoresNothing(t *testing.T) {
 	be := newFakeBackend()
 	be.authWait = true
 	u := newTestUI(t, be, nil)
-	var mu sync.Mutex // serialises the sign-in goroutine's UI updates with the test's reads
+	var mu sync.Mutex           // serialises the sign-in goroutine's UI updates with the test's reads
 	done := make(chan struct{}) // closed when the first async job (the sign-in) ends
 	var once sync.Once
 	var jobs sync.WaitGroup
