@@ -31,6 +31,9 @@ type ConnectionStatus struct {
 	// Summary is a one-line description of what the connection runs (a command, a URL).
 	Summary string    `json:"summary,omitempty"`
 	Created time.Time `json:"created,omitzero"`
+	// Detail says more about the connection when the bridge knows it: for Notion,
+	// "workspace Acme · integration Patchbay".
+	Detail string `json:"detail,omitempty"`
 }
 
 // SessionStatus is one AI-client session through the bridge.

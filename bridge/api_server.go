@@ -42,6 +42,11 @@ func (b *Bridge) routes() http.Handler {
 		"POST /v1/connections/{name}/mcp":              b.handleMCP,
 		"GET /v1/events":                               b.handleEvents,
 		"POST /v1/shutdown":                            b.handleShutdown,
+		"POST /v1/connections/{name}/authorize":        b.handleAuthorize,
+		"POST /v1/connections/{name}/logout":           b.handleLogout,
+		"GET /v1/clients":                              b.handleClients,
+		"POST /v1/clients/{id}":                        b.handleClientChange,
+		"PUT /v1/clients/{id}/auto-repair":             b.handleClientAutoRepair,
 	} {
 		mux.HandleFunc(pattern, h)
 	}
@@ -114,6 +119,10 @@ func (b *Bridge) handleAdd(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	detail, ok := b.verifyNotion(w, r, &req)
+	if !ok {
+		return
+	}
 	// Secrets first: a connection is never saved pointing at a secret that is not there.
 	for item, v := range req.Secrets {
 		if item == "" || strings.Contains(item, "..") {
@@ -148,6 +157,9 @@ func (b *Bridge) handleAdd(w http.ResponseWriter, r *http.Request) {
 	}
 	b.log.Append(events.Event{Kind: events.KindState, Connection: req.Name, Message: "added"})
 	rt, _ := b.reg.get(req.Name)
+	if detail != "" {
+		rt.setDetail(detail)
+	}
 	writeJSON(w, http.StatusCreated, rt.status())
 }
 
@@ -173,6 +185,7 @@ func (b *Bridge) handleRemove(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, http.StatusInternalServerError, CodeInternal, err.Error())
 		return
 	}
+	b.revokeRemote(r.Context(), removed)
 	var kcErr error
 	for _, item := range secretItems(removed) {
 		if err := b.opts.Keychain.Delete(r.Context(), keychain.Key(name, item)); err != nil && !errors.Is(err, keychain.ErrNotFound) {

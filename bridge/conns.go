@@ -45,6 +45,7 @@ type connRuntime struct {
 	lastActivity time.Time
 	sessions     map[string]*sessionRec
 	removed      bool
+	detail       string // ConnectionStatus.Detail, set when known (a Notion token's identity)
 }
 
 // sessionRec is one AI-client session attached to a connection.
@@ -323,11 +324,18 @@ func (rt *connRuntime) status() ConnectionStatus {
 		Name: rt.name, Kind: rt.conn.Kind, State: rt.state, Since: rt.since, Restarts: rt.restarts,
 		LastError: rt.lastErr, LastErrorTime: rt.lastErrTime, LastActivity: rt.lastActivity,
 		DisabledTools: slices.Clone(rt.conn.DisabledTools), Summary: events.RedactString(summarize(rt.conn)), Created: rt.conn.Created,
-		Sessions: []SessionStatus{},
+		Sessions: []SessionStatus{}, Detail: rt.detail,
 	}
 	for _, s := range rt.sessions {
 		st.Sessions = append(st.Sessions, SessionStatus{ID: s.id, Client: s.client.Load().(string), Started: s.started})
 	}
 	sort.Slice(st.Sessions, func(i, j int) bool { return st.Sessions[i].Started.Before(st.Sessions[j].Started) })
 	return st
+}
+
+// setDetail records what ConnectionStatus.Detail shows for the connection.
+func (rt *connRuntime) setDetail(d string) {
+	rt.mu.Lock()
+	rt.detail = d
+	rt.mu.Unlock()
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/patchbay-mcp/patchbay/bridge/events"
+	"github.com/patchbay-mcp/patchbay/clientconfig"
 	"github.com/patchbay-mcp/patchbay/connectors/keychain"
 	"github.com/patchbay-mcp/patchbay/internal/state"
 )
@@ -39,6 +40,13 @@ type Options struct {
 	Version string
 	// Logger receives the bridge's own diagnostics; nil means the standard logger.
 	Logger *log.Logger
+	// Clients edits AI clients' configs; nil means a clientconfig.Manager for this process
+	// (client files under HOME, the running binary in entries). Its AutoRepair, when nil,
+	// reads state.json. The bridge watches it for drift for its lifetime.
+	Clients *clientconfig.Manager
+	// OpenBrowser opens an authorization URL when a login asks the bridge to; nil means
+	// the system browser.
+	OpenBrowser func(url string) error
 }
 
 // Bridge is the daemon. Create it with New, run it with Serve, stop it with Close (or a
@@ -57,6 +65,9 @@ type Bridge struct {
 	unsubscribe  func()
 
 	wg sync.WaitGroup // hijacked MCP streams still being served
+
+	clients *clientsWatch // AI clients' configs and their drift watcher
+	logins  loginSet      // OAuth logins running now
 }
 
 // New prepares a bridge over opts; nothing listens until Serve.
@@ -78,6 +89,7 @@ func New(opts Options) (*Bridge, error) {
 	b.reg = newRegistry(tap{b}, opts.Keychain, factory)
 	b.reg.sync(opts.Store.Get())
 	b.unsubscribe = opts.Store.Subscribe(b.reg.sync)
+	b.clients = newClientsWatch(opts.Clients, opts.Store, tap{b})
 	b.srv = &http.Server{
 		Handler:           b.routes(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -128,6 +140,7 @@ func (b *Bridge) ShutdownRequested() <-chan struct{} { return b.shutdown }
 func (b *Bridge) Close() error {
 	b.closeOnce.Do(func() {
 		b.unsubscribe()
+		b.clients.close()
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		b.srv.Shutdown(ctx)
 		cancel()

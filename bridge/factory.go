@@ -8,6 +8,7 @@ import (
 
 	"github.com/patchbay-mcp/patchbay/connectors"
 	"github.com/patchbay-mcp/patchbay/connectors/keychain"
+	"github.com/patchbay-mcp/patchbay/connectors/remote"
 	"github.com/patchbay-mcp/patchbay/internal/state"
 )
 
@@ -65,6 +66,8 @@ func secretItems(c state.Connection) []string {
 		return items
 	case state.KindNotion:
 		return []string{"token"}
+	case state.KindRemote:
+		return remote.SecretItems()
 	}
 	return nil
 }
