@@ -129,7 +129,9 @@ func (b *Bridge) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, http.StatusConflict, CodeBusy, "a login of "+rt.name+" is already running: finish it in the browser or cancel it first")
 		return
 	}
-	defer b.logins.end(rt.name)
+	// Released before the outcome is reported, so that whoever reads it may log in again.
+	release := sync.OnceFunc(func() { b.logins.end(rt.name) })
+	defer release()
 
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	w.WriteHeader(http.StatusOK)
@@ -162,6 +164,7 @@ func (b *Bridge) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		return nil
 	}
 	err := remote.Authorize(r.Context(), rt.name, s, b.opts.Keychain, open, hooks, opts.Fresh)
+	release()
 	if err != nil {
 		if r.Context().Err() != nil {
 			base.LogLine("info", "login of "+rt.name+" cancelled: nothing was stored")
