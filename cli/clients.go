@@ -1,21 +1,23 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/patchbay-mcp/patchbay/bridge"
 	"github.com/patchbay-mcp/patchbay/clientconfig"
-	"github.com/patchbay-mcp/patchbay/internal/paths"
-	"github.com/patchbay-mcp/patchbay/internal/state"
 )
 
-// The clients verb edits AI clients' config files. For now it calls clientconfig.Manager in
-// this process; once the bridge's local API serves the same methods, it will go through
-// bridge.Client like the other verbs.
+// The clients verb edits AI clients' config files through the bridge (GET and POST
+// /v1/clients): the bridge is the one editor of those files and the one writer of
+// state.json. clientconfig is used here only for its table of client ids.
 
 const clientsUsage = `Usage:
   patchbay clients [--json]                       list AI clients and their status
@@ -69,66 +71,31 @@ func clientsParseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 func runClients(env *Env, args []string) int {
-	layout, err := paths.Default()
+	ctx, cancel := verbContext()
+	defer cancel()
+	c, _, err := bridgeClient(ctx, true)
 	if err != nil {
-		fmt.Fprintln(env.Stderr, "patchbay:", err)
-		return 1
+		return reportErr(env, "clients", err)
 	}
-	m, err := clientconfig.NewManager(layout)
-	if err != nil {
-		fmt.Fprintln(env.Stderr, "patchbay:", err)
-		return 1
-	}
-	st, stErr := state.Open(layout.StateFile())
-	if stErr == nil {
-		m.AutoRepair = func(id string) bool { return st.Get().Clients[id].AutoRepair }
-	}
-	connNames := func() ([]string, error) {
-		if stErr != nil {
-			return nil, fmt.Errorf("reading your connections: %w", stErr)
-		}
-		var names []string
-		for _, c := range st.Get().Connections {
-			names = append(names, c.Name)
-		}
-		if len(names) == 0 {
-			return nil, fmt.Errorf("you have no connections yet: add one first (patchbay add ...)")
-		}
-		return names, nil
-	}
-	setAutoRepair := func(id string, on bool) error {
-		if stErr != nil {
-			return fmt.Errorf("reading your settings: %w", stErr)
-		}
-		return st.Modify(func(s *state.State) error {
-			if s.Clients == nil {
-				s.Clients = map[string]state.ClientSettings{}
-			}
-			cs := s.Clients[id]
-			cs.AutoRepair = on
-			s.Clients[id] = cs
-			return nil
-		})
-	}
-	return clientsMain(env, m, clientsDeps{connNames: connNames, setAutoRepair: setAutoRepair}, args)
+	return clientsMain(ctx, env, c, args)
 }
 
-// clientsDeps are what the clients verb needs beyond the Manager: the connection names (for
-// --all) and the auto-repair setting, both kept in state.json.
-type clientsDeps struct {
-	connNames     func() ([]string, error)
-	setAutoRepair func(clientID string, on bool) error
+// clientsAPI is the part of bridge.Client the clients verb uses.
+type clientsAPI interface {
+	Status(ctx context.Context) (*bridge.Status, error)
+	Clients(ctx context.Context) ([]bridge.ClientStatus, error)
+	ChangeClient(ctx context.Context, id string, ch bridge.ClientChange) (*bridge.ClientChangeResult, error)
+	SetClientAutoRepair(ctx context.Context, id string, on bool) error
 }
 
-// clientsMain runs the clients verb on m.
-func clientsMain(env *Env, m *clientconfig.Manager, deps clientsDeps, args []string) int {
-	connNames := deps.connNames
+// clientsMain runs the clients verb against the bridge api.
+func clientsMain(ctx context.Context, env *Env, api clientsAPI, args []string) int {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return clientsList(env, m, args)
+		return clientsList(ctx, env, api, args)
 	}
 	sub, args := args[0], args[1:]
 	if sub == "auto-repair" {
-		return clientsAutoRepair(env, deps, args)
+		return clientsAutoRepair(ctx, env, api, args)
 	}
 	fs := flag.NewFlagSet("clients "+sub, flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
@@ -148,83 +115,55 @@ func clientsMain(env *Env, m *clientconfig.Manager, deps clientsDeps, args []str
 		fs.Usage()
 		return 2
 	}
-	targets, err := clientTargets(m, pos[0], *project)
-	if err != nil {
-		fmt.Fprintln(env.Stderr, "patchbay:", err)
-		return 2
-	}
-	var run func(t clientconfig.Target) (clientconfig.ChangeResult, error)
-	var connectNames []string
-	switch sub {
-	case "connect":
-		if strings.Contains(m.Exe, "go-build") {
-			fmt.Fprintf(env.Stderr, "patchbay: warning: this patchbay runs from a temporary build (%s); entries would point at it. Build patchbay and run the built binary instead.\n", m.Exe)
-		}
-		names := []string(conns)
-		if *all {
-			if names, err = connNames(); err != nil {
-				fmt.Fprintln(env.Stderr, "patchbay:", err)
-				return 1
-			}
-		}
-		if len(names) == 0 {
-			fmt.Fprintln(env.Stderr, "patchbay: say which connection: --connection NAME, or --all")
-			return 2
-		}
-		connectNames = names
-		run = func(t clientconfig.Target) (clientconfig.ChangeResult, error) {
-			return m.Connect(clientconfig.ConnectRequest{Target: t, Connections: names, Replace: *replace, DryRun: *dry})
-		}
-	case "disconnect":
-		run = func(t clientconfig.Target) (clientconfig.ChangeResult, error) {
-			return m.Disconnect(clientconfig.DisconnectRequest{Target: t, Connections: conns, DryRun: *dry})
-		}
-	case "repair":
-		run = func(t clientconfig.Target) (clientconfig.ChangeResult, error) { return m.Repair(t, *dry) }
-	case "restore":
-		run = func(t clientconfig.Target) (clientconfig.ChangeResult, error) { return m.Restore(t, *dry) }
-	default:
+	if sub != "connect" && sub != "disconnect" && sub != "repair" && sub != "restore" {
 		fmt.Fprintf(env.Stderr, "patchbay: unknown clients command %q\n", sub)
 		fs.Usage()
 		return 2
 	}
-	code := 0
-	var results []clientconfig.ChangeResult
-	if pos[0] == "all" && *project == "" && (sub == "connect" || (sub == "disconnect" && len(conns) == 0)) {
-		// One pass over every installed client, their files written in parallel.
-		var all []clientconfig.ClientResult
-		if sub == "connect" {
-			all, err = m.ConnectAll(clientconfig.ConnectAllRequest{Connections: connectNames, Replace: *replace, DryRun: *dry})
-		} else {
-			all, err = m.DisconnectAll(*dry)
-		}
+	if sub == "connect" && len(conns) == 0 && !*all {
+		fmt.Fprintln(env.Stderr, "patchbay: say which connection: --connection NAME, or --all")
+		return 2
+	}
+	if *project != "" {
+		// The bridge runs in another folder: name the project absolutely.
+		abs, err := filepath.Abs(*project)
 		if err != nil {
 			fmt.Fprintln(env.Stderr, "patchbay:", err)
-			code = 1
+			return 2
 		}
-		targets = nil
-		for _, r := range all {
-			if r.Error != "" {
-				fmt.Fprintf(env.Stderr, "patchbay: %s: %s\n", r.Client, r.Error)
-				code = 1
-				continue
-			}
-			results = append(results, r.ChangeResult)
-			if !*asJSON {
-				clientsPrintChange(env.Stdout, sub, r.ChangeResult)
-			}
+		*project = abs
+	}
+	targets, err := clientTargets(ctx, api, pos[0], *project)
+	if err != nil {
+		fmt.Fprintln(env.Stderr, "patchbay:", err)
+		return 2
+	}
+	if sub == "connect" && *all {
+		st, err := api.Status(ctx)
+		if err != nil {
+			return reportErr(env, "clients", err)
+		}
+		if len(st.Connections) == 0 {
+			fmt.Fprintln(env.Stderr, "patchbay: you have no connections yet: add one first (patchbay add ...)")
+			return 1
 		}
 	}
-	for _, t := range targets {
-		res, err := run(t)
+	ch := bridge.ClientChange{Action: sub, Project: *project, Connections: conns, DryRun: *dry}
+	if sub == "connect" {
+		ch.All, ch.Replace = *all, *replace
+	}
+	code := 0
+	results := []bridge.ClientChangeResult{}
+	for _, id := range targets {
+		res, err := api.ChangeClient(ctx, id, ch)
 		if err != nil {
-			fmt.Fprintf(env.Stderr, "patchbay: %s: %v\n", t.Client, err)
+			fmt.Fprintf(env.Stderr, "patchbay: %s: %v\n", id, err)
 			code = 1
 			continue
 		}
-		results = append(results, res)
+		results = append(results, *res)
 		if !*asJSON {
-			clientsPrintChange(env.Stdout, sub, res)
+			clientsPrintChange(env.Stdout, sub, *res)
 		}
 	}
 	if *asJSON {
@@ -233,24 +172,31 @@ func clientsMain(env *Env, m *clientconfig.Manager, deps clientsDeps, args []str
 	return code
 }
 
-// clientTargets expands "all" to every installed client.
-func clientTargets(m *clientconfig.Manager, id, project string) ([]clientconfig.Target, error) {
+// clientTargets expands "all" to every installed client (with a project folder: every
+// client that has project-level files).
+func clientTargets(ctx context.Context, api clientsAPI, id, project string) ([]string, error) {
 	if id != "all" {
 		if _, ok := clientconfig.Lookup(id); !ok {
 			return nil, fmt.Errorf("unknown client %q: use one of %s, or all", id, clientIDs())
 		}
-		return []clientconfig.Target{{Client: id, Project: project}}, nil
+		return []string{id}, nil
 	}
-	var out []clientconfig.Target
-	for _, c := range clientconfig.Clients {
-		if project != "" {
+	var out []string
+	if project != "" {
+		for _, c := range clientconfig.Clients {
 			if c.ProjectFile != "" {
-				out = append(out, clientconfig.Target{Client: c.ID, Project: project})
+				out = append(out, c.ID)
 			}
-			continue
 		}
-		if _, installed := c.Locate(m.Env); installed {
-			out = append(out, clientconfig.Target{Client: c.ID})
+		return out, nil
+	}
+	sts, err := api.Clients(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range sts {
+		if s.Project == "" && s.State != clientconfig.StateNotInstalled && !slices.Contains(out, s.ID) {
+			out = append(out, s.ID)
 		}
 	}
 	if len(out) == 0 {
@@ -279,7 +225,7 @@ func clientsPrintChange(w io.Writer, verb string, r clientconfig.ChangeResult) {
 	}
 }
 
-func clientsList(env *Env, m *clientconfig.Manager, args []string) int {
+func clientsList(ctx context.Context, env *Env, api clientsAPI, args []string) int {
 	fs := flag.NewFlagSet("clients", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	fs.Usage = func() { fmt.Fprintf(env.Stderr, clientsUsage, clientIDs()) }
@@ -287,17 +233,26 @@ func clientsList(env *Env, m *clientconfig.Manager, args []string) int {
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
 		return 2
 	}
-	sts, err := m.Status()
+	sts, err := api.Clients(ctx)
 	if err != nil {
-		fmt.Fprintln(env.Stderr, "patchbay:", err)
-		return 1
+		return reportErr(env, "clients", err)
 	}
 	if *asJSON {
 		clientsWriteJSON(env.Stdout, sts)
 		return 0
 	}
+	// An entry whose connection was removed still launches `patchbay shim NAME`, which
+	// answers "unknown connection": show it, so the user can disconnect it.
+	known := map[string]bool{}
+	st, stErr := api.Status(ctx)
+	if stErr == nil {
+		for _, c := range st.Connections {
+			known[c.Name] = true
+		}
+	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "CLIENT\tSTATUS\tCONNECTIONS\tFILE")
+	dangling := false
 	for _, s := range sts {
 		status := s.State
 		switch s.State {
@@ -306,7 +261,15 @@ func clientsList(env *Env, m *clientconfig.Manager, args []string) int {
 		case clientconfig.StateError:
 			status += ": " + s.Error
 		}
-		conns := strings.Join(s.Connections, ", ")
+		names := make([]string, len(s.Connections))
+		for i, n := range s.Connections {
+			names[i] = n
+			if stErr == nil && !known[n] {
+				names[i] += " (removed)"
+				dangling = true
+			}
+		}
+		conns := strings.Join(names, ", ")
 		if conns == "" {
 			conns = "-"
 		}
@@ -314,9 +277,15 @@ func clientsList(env *Env, m *clientconfig.Manager, args []string) int {
 		if s.State == clientconfig.StateNotInstalled {
 			file = "-"
 		}
+		if s.Project != "" {
+			file += " (project " + s.Project + ")"
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.ID, status, conns, file)
 	}
 	tw.Flush()
+	if dangling {
+		fmt.Fprintln(env.Stdout, "\n(removed): the connection no longer exists; its entry answers \"unknown connection\". Remove it with `patchbay clients disconnect CLIENT --connection NAME`, or add the connection again.")
+	}
 	return 0
 }
 
@@ -326,7 +295,7 @@ func clientsWriteJSON(w io.Writer, v any) {
 	enc.Encode(v)
 }
 
-func clientsAutoRepair(env *Env, deps clientsDeps, args []string) int {
+func clientsAutoRepair(ctx context.Context, env *Env, api clientsAPI, args []string) int {
 	if len(args) != 2 || (args[1] != "on" && args[1] != "off") {
 		fmt.Fprintf(env.Stderr, clientsUsage, clientIDs())
 		return 2
@@ -335,9 +304,8 @@ func clientsAutoRepair(env *Env, deps clientsDeps, args []string) int {
 		fmt.Fprintf(env.Stderr, "patchbay: unknown client %q: use one of %s\n", args[0], clientIDs())
 		return 2
 	}
-	if err := deps.setAutoRepair(args[0], args[1] == "on"); err != nil {
-		fmt.Fprintln(env.Stderr, "patchbay:", err)
-		return 1
+	if err := api.SetClientAutoRepair(ctx, args[0], args[1] == "on"); err != nil {
+		return reportErr(env, "clients", err)
 	}
 	fmt.Fprintf(env.Stdout, "%s: auto-repair %s\n", args[0], args[1])
 	return 0
