@@ -12,13 +12,20 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/patchbay-mcp/patchbay/bench/echoserver"
 	"github.com/patchbay-mcp/patchbay/bridge"
+	"github.com/patchbay-mcp/patchbay/bridge/events"
 	"github.com/patchbay-mcp/patchbay/connectors/keychain"
 	"github.com/patchbay-mcp/patchbay/internal/paths"
 	"github.com/patchbay-mcp/patchbay/internal/state"
+	"github.com/patchbay-mcp/patchbay/internal/testpeers"
 )
 
 // startBridgeAt runs an in-process bridge on l's socket and returns a func that stops it.
 func startBridgeAt(t *testing.T, l paths.Layout) (stop func()) {
+	_, stop = startBridgeAt2(t, l)
+	return stop
+}
+
+func startBridgeAt2(t *testing.T, l paths.Layout) (*bridge.Bridge, func()) {
 	t.Helper()
 	store, err := state.Open(l.StateFile())
 	if err != nil {
@@ -34,7 +41,7 @@ func startBridgeAt(t *testing.T, l paths.Layout) (stop func()) {
 	}
 	go b.Serve(ln)
 	var once bool
-	stop = func() {
+	stop := func() {
 		if !once {
 			once = true
 			b.Close()
@@ -42,7 +49,7 @@ func startBridgeAt(t *testing.T, l paths.Layout) (stop func()) {
 		}
 	}
 	t.Cleanup(stop)
-	return stop
+	return b, stop
 }
 
 // TestShimQueuesWhileBridgeIsDown: a request the client sends while no bridge runs waits,
@@ -114,5 +121,78 @@ func TestShimQueuesWhileBridgeIsDown(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("shim did not exit after its stdin closed")
+	}
+}
+
+// TestShimReplaysSessionState: after a bridge restart, the shim re-sends the client's log
+// level and resource subscriptions to the new bridge (whose upstream is new too), and the
+// client sees none of the replayed answers.
+func TestShimReplaysSessionState(t *testing.T) {
+	node, everything := testpeers.Require(t, "@modelcontextprotocol/server-everything/dist/index.js")
+	l := isolate(t)
+	seedConnection(t, l, "everything", bridge.StdioSettings{Command: node, Args: []string{everything, "stdio"}})
+	_, stop := startBridgeAt2(t, l)
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	go func() {
+		c := bridge.NewClient(l.SocketPath())
+		bridge.RunShim(context.Background(), bridge.ShimOptions{Name: "everything", Stdin: inR, Stdout: outW, Stderr: io.Discard,
+			Open: func(ctx context.Context) (io.ReadWriteCloser, error) { return c.OpenMCP(ctx, "everything") }})
+		outW.Close()
+	}()
+	defer inW.Close()
+	ctx := ctxT(t, 60*time.Second)
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "replay-test"}, nil).Connect(ctx, &mcp.IOTransport{Reader: outR, Writer: inW}, &mcp.ClientSessionOptions{ProtocolVersion: "2025-06-18"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cs.Close()
+	res, err := cs.ListResources(ctx, nil)
+	if err != nil || len(res.Resources) < 2 {
+		t.Fatalf("resources: %v %v", res, err)
+	}
+	a, b := res.Resources[0].URI, res.Resources[1].URI
+	for _, uri := range []string{a, b} {
+		if err := cs.Subscribe(ctx, &mcp.SubscribeParams{URI: uri}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := cs.Unsubscribe(ctx, &mcp.UnsubscribeParams{URI: b}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cs.SetLoggingLevel(ctx, &mcp.SetLoggingLevelParams{Level: "warning"}); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+	b2, _ := startBridgeAt2(t, l)
+	// The next call goes to the new bridge, after the replay.
+	if _, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "echo", Arguments: map[string]any{"message": "x"}}); err != nil {
+		t.Fatal(err)
+	}
+	var subs []string
+	var level bool
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) && (len(subs) == 0 || !level) {
+		subs, level = nil, false
+		evs, _ := b2.Events().Since(0)
+		for _, e := range evs {
+			if e.Direction != events.FromClient {
+				continue
+			}
+			switch e.Method {
+			case "resources/subscribe":
+				subs = append(subs, string(e.Body))
+			case "logging/setLevel":
+				level = strings.Contains(string(e.Body), "warning")
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(subs) != 1 || !strings.Contains(subs[0], a) || !level {
+		t.Fatalf("replayed to the new bridge: subscribe %v, setLevel %v", subs, level)
+	}
+	// The session goes on (the replayed answers were swallowed, not passed to the client).
+	if _, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "echo", Arguments: map[string]any{"message": "y"}}); err != nil {
+		t.Fatal(err)
 	}
 }

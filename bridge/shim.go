@@ -61,7 +61,8 @@ type ShimOptions struct {
 // first request fail with a message that says how to add it, and RunShim returns nil.
 // RunShim never writes anything but JSON-RPC to Stdout.
 func RunShim(ctx context.Context, o ShimOptions) error {
-	s := &shim{o: o, out: &lineWriter{w: o.Stdout, gone: make(chan struct{})}, inflight: map[string]string{}}
+	s := &shim{o: o, out: &lineWriter{w: o.Stdout, gone: make(chan struct{})}, inflight: map[string]string{},
+		subscribed: map[string][]byte{}, swallowIDs: map[string]bool{}}
 	return s.run(ctx)
 }
 
@@ -78,6 +79,12 @@ type shim struct {
 	replayID     string // id of a replayed initialize whose answer is swallowed
 	replayDone   chan json.RawMessage
 	replayN      int
+	// Session state the client set, replayed after the handshake on a new bridge: the last
+	// logging/setLevel, and resources/subscribe by URI (unsubscribe removes). Their
+	// replayed answers, under private ids, are swallowed.
+	logLevel   []byte
+	subscribed map[string][]byte
+	swallowIDs map[string]bool
 }
 
 // lineWriter writes whole lines to the client; safe for concurrent use.
@@ -274,8 +281,24 @@ func (s *shim) fromClient(in stdinLine) []byte {
 	if len(p.ID) > 0 && string(p.ID) != "null" && p.Method != "" {
 		s.mu.Lock()
 		s.inflight[string(p.ID)] = p.Method
-		if p.Method == "initialize" {
+		switch p.Method {
+		case "initialize":
 			s.initReq, s.initID, s.initAnswered = bytes.Clone(trimmed), string(p.ID), false
+		case "logging/setLevel":
+			s.logLevel = bytes.Clone(trimmed)
+		case "resources/subscribe", "resources/unsubscribe":
+			var q struct {
+				Params struct {
+					URI string `json:"uri"`
+				} `json:"params"`
+			}
+			if json.Unmarshal(trimmed, &q) == nil && q.Params.URI != "" {
+				if p.Method == "resources/subscribe" {
+					s.subscribed[q.Params.URI] = bytes.Clone(trimmed)
+				} else {
+					delete(s.subscribed, q.Params.URI)
+				}
+			}
 		}
 		s.mu.Unlock()
 	} else if p.Method == "notifications/initialized" {
@@ -322,6 +345,13 @@ func (s *shim) fromBridge(line []byte) bool {
 	id := string(p.ID)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.swallowIDs[id] {
+		delete(s.swallowIDs, id)
+		if len(p.Error) > 0 && string(p.Error) != "null" {
+			s.logf("replaying session state after a reconnect: %s", p.Error)
+		}
+		return false
+	}
 	if s.replayID != "" && id == s.replayID {
 		s.replayID = ""
 		if s.replayDone != nil {
@@ -441,8 +471,9 @@ func errString(err error) string {
 }
 
 // replay sends the remembered handshake on a new stream. An initialize the client already
-// got an answer to is re-sent under a private id and its answer swallowed; one still
-// unanswered is re-sent as is.
+// got an answer to is re-sent under a private id and its answer swallowed, followed by
+// notifications/initialized and the session state (replayState); one still unanswered is
+// re-sent as is.
 func (s *shim) replay(conn io.ReadWriteCloser) (*bufio.Reader, bool) {
 	r := bufio.NewReaderSize(conn, 64<<10)
 	s.mu.Lock()
@@ -497,10 +528,46 @@ func (s *shim) replay(conn io.ReadWriteCloser) (*bufio.Reader, bool) {
 					return nil, false
 				}
 			}
+			if err := s.replayState(conn); err != nil {
+				return nil, false
+			}
 			return r, true
 		default:
 		}
 	}
+}
+
+// replayState re-sends the log level and the resource subscriptions the client set on the
+// old bridge, under private ids whose answers fromBridge swallows.
+func (s *shim) replayState(conn io.Writer) error {
+	s.mu.Lock()
+	var msgs [][]byte
+	if s.logLevel != nil {
+		msgs = append(msgs, s.logLevel)
+	}
+	for _, m := range s.subscribed {
+		msgs = append(msgs, m)
+	}
+	var out [][]byte
+	for _, m := range msgs {
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(m, &obj) != nil {
+			continue
+		}
+		s.replayN++
+		id := strconv.Quote("patchbay-replay-" + strconv.Itoa(s.replayN))
+		s.swallowIDs[id] = true
+		obj["id"] = json.RawMessage(id)
+		b, _ := json.Marshal(obj)
+		out = append(out, append(b, '\n'))
+	}
+	s.mu.Unlock()
+	for _, b := range out {
+		if _, err := conn.Write(b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // refuse handles a first Open that failed: every request the client sends gets an error
