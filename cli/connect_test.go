@@ -16,8 +16,9 @@ import (
 	"github.com/patchbay-mcp/patchbay/internal/state"
 )
 
-// remoteLoginEnv gives the connect verbs a temporary home with one remote OAuth connection "work"
-// pointing at a fake server, an in-memory keychain and a test browser.
+// remoteLoginEnv gives the connect verbs a temporary home with one remote OAuth connection
+// "work" pointing at a fake server, an in-memory keychain for the bridge that the test starts
+// next (remoteTestBridge), and a test browser.
 func remoteLoginEnv(t *testing.T) (*remotetest.Server, *keychain.Memory, *remotetest.Browser) {
 	t.Helper()
 	home := t.TempDir()
@@ -54,10 +55,9 @@ func remoteLoginEnv(t *testing.T) (*remotetest.Server, *keychain.Memory, *remote
 	}
 	store := &keychain.Memory{}
 	browser := &remotetest.Browser{}
-	oldLogin, oldOpen := newRemoteLogin, openURL
-	newRemoteLogin = func(env *Env) remoteLogin { return &localLogin{store: store, progress: env.Stderr} }
+	oldOpen := openURL
 	openURL = browser.Open
-	t.Cleanup(func() { newRemoteLogin, openURL = oldLogin, oldOpen })
+	t.Cleanup(func() { openURL = oldOpen })
 	return fake, store, browser
 }
 
@@ -69,6 +69,7 @@ func remoteRun(args ...string) (int, string, string) {
 
 func TestConnectReconnectLogout(t *testing.T) {
 	fake, store, browser := remoteLoginEnv(t)
+	remoteTestBridge(t, store)
 
 	code, out, errOut := remoteRun("connect", "work")
 	if code != 0 {
@@ -106,7 +107,8 @@ func TestConnectReconnectLogout(t *testing.T) {
 }
 
 func TestConnectErrors(t *testing.T) {
-	remoteLoginEnv(t)
+	_, store, _ := remoteLoginEnv(t)
+	remoteTestBridge(t, store)
 	cases := []struct {
 		args []string
 		code int
@@ -128,6 +130,7 @@ func TestConnectErrors(t *testing.T) {
 
 func TestConnectDeniedStoresNothing(t *testing.T) {
 	_, store, browser := remoteLoginEnv(t)
+	remoteTestBridge(t, store)
 	browser.Deny = true
 	code, _, errOut := remoteRun("connect", "work")
 	if code != 1 || !strings.Contains(errOut, "access was denied") {

@@ -146,36 +146,42 @@ func TestServeNotionStoredConnection(t *testing.T) {
 	}
 }
 
+// TestAddNotionChecksTheTokenFirst: the bridge checks the token with Notion; a refused one
+// is reported with Notion's reason and nothing is stored anywhere.
 func TestAddNotionChecksTheTokenFirst(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("PATCHBAY_HOME", filepath.Join(home, "pb"))
 	_, url := notiontest.Start(t)
-	var got []bridge.AddRequest
-	old := addConnection
-	addConnection = func(_ context.Context, req bridge.AddRequest) (*bridge.ConnectionStatus, error) {
-		got = append(got, req)
-		return &bridge.ConnectionStatus{}, nil
-	}
-	t.Cleanup(func() { addConnection = old })
+	kc := &keychain.Memory{}
+	lay := notionTestBridge(t, kc)
 
 	var out, errb bytes.Buffer
 	code := Main(&Env{Stdin: strings.NewReader("ntn_wrong\n"), Stdout: &out, Stderr: &errb}, []string{"add", "notion", "work", "--base-url", url})
-	if code != 1 || len(got) != 0 || !strings.Contains(errb.String(), "API token is invalid.") || !strings.Contains(errb.String(), "Nothing was stored") {
-		t.Fatalf("bad token: exit %d, stored %d, stderr %s", code, len(got), errb.String())
+	if code != 1 || !strings.Contains(errb.String(), "API token is invalid.") || !strings.Contains(errb.String(), "Nothing was stored") {
+		t.Fatalf("bad token: exit %d, stderr %s", code, errb.String())
+	}
+	if k := kc.Keys(); len(k) != 0 {
+		t.Fatalf("stored after a refused token: %v", k)
+	}
+	if st, err := bridge.NewClient(lay.SocketPath()).Status(t.Context()); err != nil || len(st.Connections) != 0 {
+		t.Fatalf("connections after a refused token: %+v, %v", st, err)
 	}
 	out.Reset()
 	errb.Reset()
-	code = Main(&Env{Stdin: strings.NewReader(notiontest.Token + "\n"), Stdout: &out, Stderr: &errb}, []string{"add", "notion", "work", "--base-url", url, "--replace"})
-	if code != 0 || len(got) != 1 {
+	code = Main(&Env{Stdin: strings.NewReader(notiontest.Token + "\n"), Stdout: &out, Stderr: &errb}, []string{"add", "notion", "work", "--base-url", url})
+	if code != 0 {
 		t.Fatalf("good token: exit %d, stderr %s", code, errb.String())
 	}
-	req := got[0]
-	if req.Name != "work" || req.Kind != "notion" || !req.Replace || req.Secrets["token"] != notiontest.Token || !strings.Contains(string(req.Settings), url) {
-		t.Errorf("add request = %+v", req)
-	}
-	if strings.Contains(string(req.Settings), notiontest.Token) {
-		t.Error("the token is in the settings")
-	}
-	if !strings.Contains(out.String(), "workspace “Acme Labs”, integration “Patchbay Test Bot”") {
+	if !strings.Contains(out.String(), "workspace Acme Labs · integration Patchbay Test Bot") {
 		t.Errorf("stdout: %s", out.String())
+	}
+	if v, err := kc.Get(t.Context(), keychain.Key("work", "token")); err != nil || v != notiontest.Token {
+		t.Fatalf("keychain: %v", err)
+	}
+	raw, _ := os.ReadFile(lay.StateFile())
+	if !strings.Contains(string(raw), url) || strings.Contains(string(raw), notiontest.Token) {
+		t.Errorf("state.json: %s", raw)
 	}
 	if strings.Contains(out.String()+errb.String(), notiontest.Token) {
 		t.Error("the token was printed")
