@@ -1,9 +1,12 @@
 package bridge
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"time"
 
+	"github.com/patchbay-mcp/patchbay/connectors/keychain"
 	"github.com/patchbay-mcp/patchbay/connectors/notion"
 	"github.com/patchbay-mcp/patchbay/internal/state"
 )
@@ -46,4 +49,34 @@ func notionDetail(id *notion.Identity) string {
 		d = "workspace " + id.WorkspaceID
 	}
 	return d + " · integration " + id.BotName
+}
+
+// askNotionDetail starts, once per connection and bridge run, a background look-up of a
+// notion connection's identity when its detail is unknown (a connection added before this
+// bridge started): the status shows it once Notion has answered. Failures leave the detail
+// empty; the connection's own calls report a bad token.
+func (b *Bridge) askNotionDetail(rt *connRuntime) {
+	rt.mu.Lock()
+	ask := rt.conn.Kind == state.KindNotion && rt.detail == "" && !rt.detailAsked
+	rt.detailAsked = rt.detailAsked || ask
+	settings := rt.conn.Settings
+	rt.mu.Unlock()
+	if !ask {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		var s notion.Settings
+		if len(settings) > 0 && json.Unmarshal(settings, &s) != nil {
+			return
+		}
+		token, err := b.opts.Keychain.Get(ctx, keychain.Key(rt.name, notion.TokenItem))
+		if err != nil {
+			return
+		}
+		if id, err := notion.Verify(ctx, s.BaseURL, token); err == nil {
+			rt.setDetail(notionDetail(id))
+		}
+	}()
 }

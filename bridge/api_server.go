@@ -91,6 +91,7 @@ func (b *Bridge) lookup(w http.ResponseWriter, r *http.Request) (*connRuntime, b
 func (b *Bridge) statusSnapshot() Status {
 	st := Status{Bridge: BridgeInfo{PID: os.Getpid(), Version: b.opts.Version, Started: b.started, Socket: b.opts.Socket, LastEventID: b.log.LastID()}, Connections: []ConnectionStatus{}}
 	for _, rt := range b.reg.all() {
+		b.askNotionDetail(rt)
 		st.Connections = append(st.Connections, rt.status())
 	}
 	return st

@@ -46,6 +46,7 @@ type connRuntime struct {
 	sessions     map[string]*sessionRec
 	removed      bool
 	detail       string // ConnectionStatus.Detail, set when known (a Notion token's identity)
+	detailAsked  bool   // a background look-up of detail has started
 }
 
 // sessionRec is one AI-client session attached to a connection.

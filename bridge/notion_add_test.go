@@ -80,3 +80,36 @@ func TestRemoveDeletesStdioSecrets(t *testing.T) {
 		t.Fatalf("keychain after remove: %v", k)
 	}
 }
+
+// TestNotionDetailOfAnEarlierConnection: a notion connection saved before this bridge
+// started gets its detail from Notion in the background once someone asks for the status.
+func TestNotionDetailOfAnEarlierConnection(t *testing.T) {
+	_, url := notiontest.Start(t)
+	h := newHarness(t)
+	settings, _ := json.Marshal(notion.Settings{BaseURL: url})
+	h.kc.Set(context.Background(), keychain.Key("old", "token"), notiontest.Token)
+	if err := h.store.Modify(func(s *state.State) error {
+		s.Connections = append(s.Connections, state.Connection{Name: "old", Kind: state.KindNotion, Settings: settings, Created: time.Now().UTC()})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := ctxT(t, 30*time.Second)
+	for {
+		st, err := h.c.Status(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(st.Connections) == 1 && st.Connections[0].Detail != "" {
+			if d := st.Connections[0].Detail; d != "workspace Acme Labs · integration Patchbay Test Bot" {
+				t.Fatalf("detail %q", d)
+			}
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("no detail within 30s")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
