@@ -101,6 +101,14 @@ func TestAuthorizeThroughTheBridge(t *testing.T) {
 	ctx := ctxT(t, 60*time.Second)
 	browser := &remotetest.Browser{}
 
+	// Used before any login: the connection needs authorising.
+	if _, err := h.c.Tools(ctx, "work"); err == nil {
+		t.Fatal("tools/list worked with no login")
+	}
+	if st := connState(t, h, "work"); st != bridge.StateNeedsAuth {
+		t.Fatalf("state before login = %q, want %q", st, bridge.StateNeedsAuth)
+	}
+
 	urls, logs, done := h.authorizeAsync(ctx, "work", bridge.AuthorizeOptions{})
 	u := waitURL(t, urls, done)
 	if !strings.HasPrefix(u, fake.URL+"/authorize?") {
@@ -117,6 +125,9 @@ func TestAuthorizeThroughTheBridge(t *testing.T) {
 	}
 	if k := h.keysOf("work"); len(k) != 2 {
 		t.Fatalf("keychain after login: %v", k)
+	}
+	if st := connState(t, h, "work"); st == bridge.StateNeedsAuth {
+		t.Fatalf("still %q after the login", st)
 	}
 	tools, err := h.c.Tools(ctx, "work")
 	if err != nil || len(tools) == 0 {
@@ -235,4 +246,19 @@ func TestAuthorizeErrors(t *testing.T) {
 	if k := h.keysOf("work"); len(k) != 0 {
 		t.Errorf("stored after a denied login: %v", k)
 	}
+}
+
+func connState(t *testing.T, h *harness, name string) string {
+	t.Helper()
+	st, err := h.c.Status(ctxT(t, 5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range st.Connections {
+		if c.Name == name {
+			return c.State
+		}
+	}
+	t.Fatalf("no connection %q", name)
+	return ""
 }
