@@ -251,13 +251,15 @@ func (v *connectionsView) newRow(cs bridge.ConnectionStatus) *connRow {
 	return r
 }
 
-// connectionDetail is the second line of a row: what the connection runs.
+// connectionDetail is the second line of a row: what the connection runs, and what the bridge
+// knows more of it (a Notion workspace, when an OAuth token expires).
 func connectionDetail(cs bridge.ConnectionStatus) string {
+	what := cs.Summary
+	if what == "" {
+		what = kindText(cs.Kind)
+	}
 	if d := connectionExtra(cs); d != "" {
-		return d
+		return what + " · " + d
 	}
-	if cs.Summary != "" {
-		return cs.Summary
-	}
-	return kindText(cs.Kind)
+	return what
 }

@@ -46,7 +46,7 @@ func newFakeBackend() *fakeBackend {
 	f := &fakeBackend{running: true, conns: map[string]*bridge.ConnectionStatus{}, secrets: map[string]string{},
 		tools: map[string][]bridge.ToolStatus{}}
 	f.conns["notion"] = &bridge.ConnectionStatus{Name: "notion", Kind: "notion", State: bridge.StateReady,
-		Summary: "Notion API (token in the keychain)", Since: sampleNow.Add(-(2*time.Hour + 3*time.Minute + 10*time.Second)),
+		Summary: "Notion API (token in the keychain)", Detail: "workspace Acme · integration Patchbay", Since: sampleNow.Add(-(2*time.Hour + 3*time.Minute + 10*time.Second)),
 		Restarts: 1, Sessions: []bridge.SessionStatus{{ID: "s1", Client: "claude-ai"}, {ID: "s2", Client: "cursor"}}}
 	f.conns["notion-hosted"] = &bridge.ConnectionStatus{Name: "notion-hosted", Kind: "remote", State: bridge.StateNeedsAuth,
 		Summary: "https://mcp.notion.com/mcp", LastError: "the refresh token was revoked: sign in again"}
