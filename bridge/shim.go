@@ -62,7 +62,8 @@ type ShimOptions struct {
 // RunShim never writes anything but JSON-RPC to Stdout.
 func RunShim(ctx context.Context, o ShimOptions) error {
 	s := &shim{o: o, out: &lineWriter{w: o.Stdout, gone: make(chan struct{})}, inflight: map[string]string{},
-		subscribed: map[string][]byte{}, swallowIDs: map[string]bool{}}
+		subscribed: map[string][]byte{}, swallowIDs: map[string]bool{},
+		progressOf: map[string]string{}, lastProgress: map[string]time.Time{}}
 	return s.run(ctx)
 }
 
@@ -85,6 +86,11 @@ type shim struct {
 	logLevel   []byte
 	subscribed map[string][]byte
 	swallowIDs map[string]bool
+	// progressOf maps a request id to its progress token, and lastProgress a token to when
+	// its last progress notification passed, so that a response does not overtake it.
+	progressOf   map[string]string
+	lastProgress map[string]time.Time
+	holdBack     time.Duration // set by fromBridge: wait this long before writing the message
 }
 
 // lineWriter writes whole lines to the client; safe for concurrent use.
@@ -281,6 +287,18 @@ func (s *shim) fromClient(in stdinLine) []byte {
 	if len(p.ID) > 0 && string(p.ID) != "null" && p.Method != "" {
 		s.mu.Lock()
 		s.inflight[string(p.ID)] = p.Method
+		if bytes.Contains(trimmed, []byte(`"progressToken"`)) {
+			var q struct {
+				Params struct {
+					Meta struct {
+						Token json.RawMessage `json:"progressToken"`
+					} `json:"_meta"`
+				} `json:"params"`
+			}
+			if json.Unmarshal(trimmed, &q) == nil && len(q.Params.Meta.Token) > 0 {
+				s.progressOf[string(p.ID)] = string(q.Params.Meta.Token)
+			}
+		}
 		switch p.Method {
 		case "initialize":
 			s.initReq, s.initID, s.initAnswered = bytes.Clone(trimmed), string(p.ID), false
@@ -322,12 +340,26 @@ func (s *shim) readBridge(conn io.ReadWriteCloser, r *bufio.Reader, lost chan<- 
 			return
 		}
 		if s.fromBridge(line) {
+			s.mu.Lock()
+			wait := s.holdBack
+			s.holdBack = 0
+			s.mu.Unlock()
+			if wait > 0 {
+				time.Sleep(wait)
+			}
 			if s.out.writeLine(line) != nil {
 				return // the client is gone; run sees out.gone
 			}
 		}
 	}
 }
+
+// progressGap is how long a response waits after the last progress notification of its
+// request. The TypeScript SDK, which most AI clients use, runs notification handlers in a
+// later microtask but settles a response at once: when both arrive in one read, the response
+// wins and the last progress is dropped (a progress bar that never reaches its end). Writing
+// the response a moment later puts it in another read.
+const progressGap = 2 * time.Millisecond
 
 // fromBridge updates what is in flight from a bridge message and reports whether to pass it
 // to the client (a replayed initialize's answer is swallowed).
@@ -338,13 +370,32 @@ func (s *shim) fromBridge(line []byte) bool {
 		ID     json.RawMessage `json:"id"`
 		Method string          `json:"method"`
 		Error  json.RawMessage `json:"error"`
+		Params struct {
+			Token json.RawMessage `json:"progressToken"`
+		} `json:"params"`
 	}
-	if json.Unmarshal(line, &p) != nil || p.Method != "" || len(p.ID) == 0 {
+	if json.Unmarshal(line, &p) != nil {
+		return true
+	}
+	if p.Method == "notifications/progress" && len(p.Params.Token) > 0 {
+		s.mu.Lock()
+		s.lastProgress[string(p.Params.Token)] = time.Now()
+		s.mu.Unlock()
+		return true
+	}
+	if p.Method != "" || len(p.ID) == 0 {
 		return true
 	}
 	id := string(p.ID)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if tok, ok := s.progressOf[id]; ok {
+		delete(s.progressOf, id)
+		if at, ok := s.lastProgress[tok]; ok {
+			delete(s.lastProgress, tok)
+			s.holdBack = progressGap - time.Since(at)
+		}
+	}
 	if s.swallowIDs[id] {
 		delete(s.swallowIDs, id)
 		if len(p.Error) > 0 && string(p.Error) != "null" {
