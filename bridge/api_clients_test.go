@@ -172,3 +172,21 @@ func TestClientsAPIErrors(t *testing.T) {
 		t.Errorf("connect to a client that is not installed: %v", err)
 	}
 }
+
+// BenchmarkClientsStatus measures GET /v1/clients through the socket with one connected
+// client (every client's file is read and parsed on each call).
+func BenchmarkClientsStatus(b *testing.B) {
+	h := newHarness(b)
+	os.MkdirAll(filepath.Join(os.Getenv("HOME"), ".cursor"), 0o755)
+	h.addStdio("work", bridge.StdioSettings{Command: "true"}, nil)
+	ctx := ctxT(b, time.Minute)
+	if _, err := h.c.ChangeClient(ctx, "cursor", bridge.ClientChange{Action: bridge.ActionConnect, All: true}); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := h.c.Clients(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
