@@ -268,6 +268,12 @@ func (m menuItem) enabled() bool {
 	return !ok || e // absent means enabled
 }
 
+// checked reports whether a checkable item is ticked (dbusmenu toggle-state 1).
+func (m menuItem) checked() bool {
+	v, _ := m.props["toggle-state"].Value().(int32)
+	return v == 1
+}
+
 // flatten lists the item and its descendants, depth first.
 func (m menuItem) flatten() []menuItem {
 	out := []menuItem{m}
@@ -336,7 +342,7 @@ func (s *syncBuffer) String() string {
 // bridgeServesClients says the bridge serves the client-config endpoints (GET and POST
 // /v1/clients) that the tray's Clients submenu uses. Until they land, the tray shows no
 // clients and the Cursor steps below are left out.
-const bridgeServesClients = false
+const bridgeServesClients = true
 
 // TestTrayMenuEndToEnd starts patchbay under a real X server and session bus, plays the
 // desktop's part (a StatusNotifierWatcher), reads the tray menu over com.canonical.dbusmenu as
@@ -500,6 +506,25 @@ func TestTrayMenuEndToEnd(t *testing.T) {
 		}
 		if i == 100 {
 			t.Fatalf("%s after checking Cursor in the tray:\n%s\nstderr:\n%s", cursorConfig, b, stderr.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// The tray's menu is rebuilt with the client's new state: Cursor checked. Its items have
+	// new ids, so read it again.
+	for i := 0; bridgeServesClients; i++ {
+		root, err := getLayout(menu)
+		if err != nil {
+			t.Fatal(err)
+		}
+		items = map[string]menuItem{}
+		for _, m := range root.flatten() {
+			items[m.label()] = m
+		}
+		if items["Cursor"].checked() && items["Quit"].id != 0 {
+			break
+		}
+		if i == 100 {
+			t.Fatalf("Cursor is not checked in the tray menu after connecting it: %v", keys(items))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
