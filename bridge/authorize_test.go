@@ -12,6 +12,7 @@ import (
 
 	"github.com/patchbay-mcp/patchbay/bridge"
 	"github.com/patchbay-mcp/patchbay/bridge/events"
+	"github.com/patchbay-mcp/patchbay/connectors/keychain"
 	"github.com/patchbay-mcp/patchbay/connectors/remote"
 	"github.com/patchbay-mcp/patchbay/connectors/remote/remotetest"
 	"github.com/patchbay-mcp/patchbay/internal/state"
@@ -261,4 +262,46 @@ func connState(t *testing.T, h *harness, name string) string {
 	}
 	t.Fatalf("no connection %q", name)
 	return ""
+}
+
+// TestAuthorizeBridgeOpensTheBrowser: with OpenBrowser the bridge opens the authorization
+// URL itself (here with the test browser), and the client only follows the stream.
+func TestAuthorizeBridgeOpensTheBrowser(t *testing.T) {
+	l := isolate(t)
+	kc := &keychain.Memory{}
+	store, err := state.Open(l.StateFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	browser := &remotetest.Browser{}
+	b, err := bridge.New(bridge.Options{Store: store, Keychain: kc, Socket: l.SocketPath(), OpenBrowser: browser.Open})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := bridge.Listen(l.SocketPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan struct{})
+	go func() { b.Serve(ln); close(served) }()
+	c := bridge.NewClient(l.SocketPath())
+	t.Cleanup(func() { c.CloseIdleConnections(); b.Close(); <-served; ln.Close() })
+	h := &harness{t: t, layout: l, kc: kc, store: store, b: b, c: c, ln: ln}
+	h.addOAuthRemote("work")
+
+	var urls []string
+	err = c.Authorize(ctxT(t, 30*time.Second), "work", bridge.AuthorizeOptions{OpenBrowser: true}, func(p bridge.AuthorizeProgress) {
+		if p.URL != "" {
+			urls = append(urls, p.URL)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(urls) != 1 || len(browser.Opened()) != 1 || browser.Opened()[0] != urls[0] {
+		t.Fatalf("URL streamed %v, opened by the bridge %v", urls, browser.Opened())
+	}
+	if k := h.keysOf("work"); len(k) != 2 {
+		t.Fatalf("keychain after login: %v", k)
+	}
 }
