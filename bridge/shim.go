@@ -379,6 +379,10 @@ func (s *shim) fromBridge(line []byte) bool {
 	}
 	if p.Method == "notifications/progress" && len(p.Params.Token) > 0 {
 		s.mu.Lock()
+		if len(s.lastProgress) > 1000 {
+			// Calls that never got a response (cancelled) leave their tokens; forget them.
+			clear(s.lastProgress)
+		}
 		s.lastProgress[string(p.Params.Token)] = time.Now()
 		s.mu.Unlock()
 		return true
@@ -429,6 +433,7 @@ func (s *shim) failInflight(code int, msg string) {
 		}
 		ids = append(ids, id)
 		delete(s.inflight, id)
+		delete(s.progressOf, id)
 	}
 	s.mu.Unlock()
 	for _, id := range ids {
