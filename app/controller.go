@@ -235,7 +235,7 @@ func (c *controller) receive(e events.Event) {
 	case events.KindState:
 		c.stale.Store(true)
 	case events.KindClient:
-		if e.Message == "drifted" {
+		if e.Message == bridge.ClientEventDrifted {
 			c.ui(func() {
 				c.notify(fmt.Sprintf("%s's config was changed", e.Client),
 					"Patchbay's entries in it were removed or edited. Open Patchbay → Clients and click Repair.")
