@@ -18,6 +18,7 @@ type inspector struct {
 	tabs   *container.AppTabs
 	tools  *toolsView
 	log    *logView
+	shown  bool // the window has been opened: the Tools tab may ask the bridge for tools
 }
 
 func newInspector(u *ui) *inspector {
@@ -44,11 +45,13 @@ func (ins *inspector) update() {
 	for _, c := range ins.ctl.connections() {
 		names = append(names, c.Name)
 	}
-	ins.tools.setConnections(names)
+	ins.tools.setConnections(names, ins.shown)
 }
 
 // show brings the window up on connection conn's tools ("" keeps the current one).
 func (ins *inspector) show(conn string) {
+	ins.shown = true
+	ins.update()
 	if conn != "" {
 		ins.tabs.SelectIndex(0)
 		if ins.tools.conn.Selected != conn {

@@ -241,3 +241,15 @@ func BenchmarkLogViewBatch(b *testing.B) {
 		b.Fatalf("log holds %d", u.ctl.log.Total())
 	}
 }
+
+func TestInspectorAsksForToolsOnlyOnceOpen(t *testing.T) {
+	be := newFakeBackend()
+	u := newTestUI(t, be, nil)
+	if sel := u.inspector.tools.conn.Selected; sel != "" {
+		t.Fatalf("the closed Inspector chose %q (listing tools starts the connection in the bridge)", sel)
+	}
+	u.showInspector("")
+	if sel := u.inspector.tools.conn.Selected; sel != "notion" || len(u.inspector.tools.rows) != 4 {
+		t.Errorf("opened Inspector shows %q with %d tools", sel, len(u.inspector.tools.rows))
+	}
+}

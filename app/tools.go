@@ -74,10 +74,12 @@ func newToolsView(ins *inspector) *toolsView {
 }
 
 // setConnections offers names in the connection choice, keeping the selection if it stays.
-func (v *toolsView) setConnections(names []string) {
+// With pick set and nothing chosen yet it chooses the first, which lists its tools: only
+// once the window is open, as listing tools makes the bridge start the connection.
+func (v *toolsView) setConnections(names []string, pick bool) {
 	v.conn.Options = names
 	v.conn.Refresh()
-	if v.conn.Selected == "" && len(names) > 0 {
+	if pick && v.conn.Selected == "" && len(names) > 0 {
 		v.conn.SetSelected(names[0])
 	}
 }
