@@ -87,7 +87,8 @@ func (s *mainScreen) layout() fyne.CanvasObject {
 // update redraws the window from the controller's state.
 func (s *mainScreen) update() {
 	c := s.ctl
-	if c.online {
+	connecting := !c.online && c.offlineWhy == nil // before the first answer (or error)
+	if c.online || connecting {
 		s.offline.Hide()
 	} else {
 		if c.starting {
@@ -101,6 +102,9 @@ func (s *mainScreen) update() {
 	}
 	s.conns.update(c.online, c.connections())
 	s.clients.update(c.online, c.clients, c.clientErr)
+	if connecting {
+		s.conns.status.SetText("Connecting to the bridge…")
+	}
 }
 
 // onStartBridge starts the bridge off the UI thread; the banner says so meanwhile.

@@ -338,3 +338,14 @@ func TestSignInCancelStoresNothing(t *testing.T) {
 		t.Error("a cancelled sign-in changed the connection")
 	}
 }
+
+func TestBeforeTheFirstAnswerTheWindowSaysItIsConnecting(t *testing.T) {
+	a := test.NewTempApp(t)
+	u := &ui{app: a}
+	u.ctl = newController(a, newFakeBackend())
+	u.main = newMainScreen(u)
+	defer u.main.window.Close()
+	if u.main.offline.Visible() || u.main.conns.status.Text != "Connecting to the bridge…" {
+		t.Errorf("before any answer: banner %v, headline %q", u.main.offline.Visible(), u.main.conns.status.Text)
+	}
+}
