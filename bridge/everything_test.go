@@ -1,5 +1,7 @@
 package bridge_test
 
+//lint:file-ignore SA1019 MCP 2026-07-28 deprecates logging and sampling, but clients still use them: these tests prove Patchbay relays them.
+
 import (
 	"context"
 	"strings"
