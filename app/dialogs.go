@@ -289,6 +289,11 @@ func (s *mainScreen) showServerForm(existing *bridge.ConnectionStatus) {
 	title, action := "Add server", "Add"
 	if existing != nil {
 		title, action = "Edit "+existing.Name, "Save"
+		warn := widget.NewLabel("Saving replaces the whole connection: choose its sign-in again and re-enter any " +
+			"secret or environment variable it needs (the bridge never shows them back).")
+		warn.Wrapping = fyne.TextWrapWord
+		warn.Importance = widget.WarningImportance
+		body.Objects = append([]fyne.CanvasObject{warn}, body.Objects...)
 		f.name.SetText(existing.Name)
 		f.name.Disable()
 		if existing.Kind == "stdio" {
