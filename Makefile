@@ -62,7 +62,7 @@ lint: deps $(TOOLBIN)/staticcheck
 bench: deps npm-peers
 	@scripts/test-env.sh scripts/bench.sh
 
-## screenshot: save PNGs of the main window into screenshots/
+## screenshot: save PNGs of every window (with sample data) into screenshots/
 .PHONY: screenshot
 screenshot: deps
 	@scripts/screenshot.sh

@@ -35,8 +35,12 @@ export HOME="$work/home" XDG_DATA_HOME="$work/data" XDG_CONFIG_HOME="$work/confi
   LANG=en_US.UTF-8 PATCHBAY_TEST_ENV_INNER=1
 unset DBUS_SESSION_BUS_ADDRESS DISPLAY WAYLAND_DISPLAY
 
+# Not exec: the EXIT trap above must still run to remove the temporary folder.
+status=0
 if command -v xvfb-run >/dev/null && command -v dbus-run-session >/dev/null; then
-  exec xvfb-run -a -s "-screen 0 1280x1024x24 -nolisten tcp" dbus-run-session -- "$0" "$@"
+  xvfb-run -a -s "-screen 0 1280x1024x24 -nolisten tcp" dbus-run-session -- "$0" "$@" || status=$?
+else
+  echo "test-env: no xvfb-run/dbus-run-session here; GUI and keychain tests will skip" >&2
+  "$@" || status=$?
 fi
-echo "test-env: no xvfb-run/dbus-run-session here; GUI and keychain tests will skip" >&2
-exec "$@"
+exit "$status"
