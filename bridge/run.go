@@ -26,7 +26,6 @@ type RunOptions struct {
 // it), opens state.json and the event log, and serves until ctx is done or a client asks
 // it to stop; then it ends every session and stops every child before returning.
 func Run(ctx context.Context, o RunOptions) error {
-	tuneGC()
 	l := o.Layout
 	if err := l.EnsureDirs(); err != nil {
 		return err
