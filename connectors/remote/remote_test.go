@@ -173,7 +173,9 @@ type oauthEnv struct {
 }
 
 func newOAuthEnv(t testing.TB) *oauthEnv {
-	e := &oauthEnv{home: tempHome(t), clock: &clock{t: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)},
+	// The test clock starts at the real time (see oauth_test.go's newClock for why).
+	e := &oauthEnv{home: tempHome(t),
+		clock: &clock{t: time.Now().UTC().Truncate(time.Second)},
 		store: &keychain.Memory{}, sink: &sink{}, browser: &remotetest.Browser{}}
 	e.fake = remotetest.New(remotetest.Options{Now: e.clock.Now})
 	t.Cleanup(e.fake.Close)

@@ -23,7 +23,10 @@ type clock struct {
 	t  time.Time
 }
 
-func newClock() *clock { return &clock{t: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)} }
+// newClock starts at the real time and only moves forward from there: golang.org/x/oauth2
+// also checks token expiry against the real clock, so a fixed start in the past would make
+// every token minted on the test clock look expired once real time passed it.
+func newClock() *clock { return &clock{t: time.Now().UTC().Truncate(time.Second)} }
 
 func (c *clock) Now() time.Time {
 	c.mu.Lock()
