@@ -66,6 +66,21 @@ func parseInterleaved(fs *flag.FlagSet, args []string) (pos, rest []string, err 
 }
 
 // newFlags returns a FlagSet for a verb whose errors go to env.Stderr.
+// parseArgs parses args into fs (flags may come before or after the positional arguments)
+// and checks that exactly n positional arguments remain. On a usage error it has already said
+// why, or printed the usage, and returns ok false: the verb then exits 2.
+func parseArgs(fs *flag.FlagSet, args []string, n int) (pos []string, ok bool) {
+	pos, _, err := parseInterleaved(fs, args)
+	if err != nil {
+		return nil, false
+	}
+	if len(pos) != n {
+		fs.Usage()
+		return nil, false
+	}
+	return pos, true
+}
+
 func newFlags(env *Env, verb, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(verb, flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)

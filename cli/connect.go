@@ -49,12 +49,8 @@ func runConnect(env *Env, verb string, args []string, fresh bool) int {
 	fs := newFlags(env, verb, "NAME [--no-browser] [--timeout 10m]")
 	noBrowser := fs.Bool("no-browser", false, "only print the authorization URL (for a machine without a browser)")
 	timeout := fs.Duration("timeout", 10*time.Minute, "how long to wait for the login in the browser")
-	pos, _, err := parseInterleaved(fs, args)
-	if err != nil {
-		return 2
-	}
-	if len(pos) != 1 {
-		fs.Usage()
+	pos, ok := parseArgs(fs, args, 1)
+	if !ok {
 		return 2
 	}
 	name := pos[0]

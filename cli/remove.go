@@ -17,12 +17,8 @@ func init() {
 
 func runRemove(env *Env, args []string) int {
 	fs := newFlags(env, "remove", "NAME")
-	pos, _, err := parseInterleaved(fs, args)
-	if err != nil {
-		return 2
-	}
-	if len(pos) != 1 {
-		fs.Usage()
+	pos, ok := parseArgs(fs, args, 1)
+	if !ok {
 		return 2
 	}
 	ctx, cancel := verbContext()

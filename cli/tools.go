@@ -31,12 +31,8 @@ func init() {
 func runTools(env *Env, args []string) int {
 	fs := newFlags(env, "tools", "NAME [--json]")
 	asJSON := fs.Bool("json", false, "print JSON for scripts (with input schemas)")
-	pos, _, err := parseInterleaved(fs, args)
-	if err != nil {
-		return 2
-	}
-	if len(pos) != 1 {
-		fs.Usage()
+	pos, ok := parseArgs(fs, args, 1)
+	if !ok {
 		return 2
 	}
 	ctx, cancel := verbContext()
@@ -82,12 +78,8 @@ func runToolEnable(env *Env, args []string, enabled bool) int {
 		verb = "enable-tool"
 	}
 	fs := newFlags(env, verb, "NAME TOOL")
-	pos, _, err := parseInterleaved(fs, args)
-	if err != nil {
-		return 2
-	}
-	if len(pos) != 2 {
-		fs.Usage()
+	pos, ok := parseArgs(fs, args, 2)
+	if !ok {
 		return 2
 	}
 	ctx, cancel := verbContext()
