@@ -1,13 +1,10 @@
 package app
 
 import (
-	"errors"
 	"fmt"
 	"html"
 	"os"
 	"path/filepath"
-
-	"github.com/patchbay-mcp/patchbay/internal/atomicfile"
 )
 
 // autostartFile is the LaunchAgent: ~/Library/LaunchAgents/dev.patchbay.Patchbay.plist.
@@ -19,31 +16,9 @@ func autostartFile() (string, error) {
 	return filepath.Join(home, "Library", "LaunchAgents", ID+".plist"), nil
 }
 
-func autostartEnabled() bool {
-	f, err := autostartFile()
-	if err != nil {
-		return false
-	}
-	_, err = os.Stat(f)
-	return err == nil
-}
-
-func setAutostart(on bool) error {
-	f, err := autostartFile()
-	if err != nil {
-		return err
-	}
-	if !on {
-		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("removing %s: %w", f, err)
-		}
-		return nil
-	}
-	exe, err := autostartExe()
-	if err != nil {
-		return err
-	}
-	plist := `<?xml version="1.0" encoding="UTF-8"?>
+// autostartContent is the LaunchAgent plist that runs exe at login.
+func autostartContent(exe string) string {
+	return `<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
 <plist version="1.0">
 <dict>
@@ -54,8 +29,4 @@ func setAutostart(on bool) error {
 </dict>
 </plist>
 `
-	if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
-		return fmt.Errorf("creating %s: %w", filepath.Dir(f), err)
-	}
-	return atomicfile.WriteFile(f, []byte(plist), 0o644)
 }

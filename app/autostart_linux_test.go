@@ -42,7 +42,7 @@ func TestAutostartWritesAndRemovesTheXDGEntry(t *testing.T) {
 }
 
 func TestDesktopEntryQuotesTheExecutable(t *testing.T) {
-	got := desktopEntry(`/opt/My Apps/patch"bay$`)
+	got := autostartContent(`/opt/My Apps/patch"bay$`)
 	if !strings.Contains(got, `Exec="/opt/My Apps/patch\"bay\$"`) {
 		t.Errorf("Exec line not quoted per the desktop entry spec:\n%s", got)
 	}
