@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/patchbay-mcp/patchbay/bridge"
-	"github.com/patchbay-mcp/patchbay/bridge/events"
 	"github.com/patchbay-mcp/patchbay/clientconfig"
 	"github.com/patchbay-mcp/patchbay/connectors/keychain"
 	"github.com/patchbay-mcp/patchbay/internal/paths"
@@ -31,13 +29,8 @@ func clientsTestBridge(t *testing.T, conns ...string) (string, *state.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := lay.EnsureDirs(); err != nil {
-		t.Fatal(err)
-	}
-	st, err := state.Open(lay.StateFile())
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := &clientconfig.Manager{Env: clientconfig.Env{GOOS: "linux", Home: home}, Layout: lay, Exe: "/opt/patchbay/patchbay"}
+	_, st, _ := testBridge(t, &keychain.Memory{}, m)
 	err = st.Modify(func(s *state.State) error {
 		for _, n := range conns {
 			s.Connections = append(s.Connections, state.Connection{Name: n, Kind: state.KindStdio, Settings: json.RawMessage(`{"command":"true"}`), Created: time.Now().UTC()})
@@ -47,24 +40,6 @@ func clientsTestBridge(t *testing.T, conns ...string) (string, *state.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &clientconfig.Manager{Env: clientconfig.Env{GOOS: "linux", Home: home}, Layout: lay, Exe: "/opt/patchbay/patchbay"}
-	evlog := events.NewLog(0, nil)
-	b, err := bridge.New(bridge.Options{Store: st, Keychain: &keychain.Memory{}, Socket: lay.SocketPath(), Events: evlog, Clients: m})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := bridge.Listen(lay.SocketPath())
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { b.Serve(ln); close(done) }()
-	t.Cleanup(func() {
-		b.Close()
-		ln.Close()
-		<-done
-		evlog.Close()
-	})
 	return home, st
 }
 

@@ -15,7 +15,6 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/patchbay-mcp/patchbay/bridge"
-	"github.com/patchbay-mcp/patchbay/bridge/events"
 	"github.com/patchbay-mcp/patchbay/connectors/keychain"
 	"github.com/patchbay-mcp/patchbay/connectors/notion/notiontest"
 	"github.com/patchbay-mcp/patchbay/internal/paths"
@@ -188,42 +187,11 @@ func TestAddNotionChecksTheTokenFirst(t *testing.T) {
 	}
 }
 
-// notionTestBridge starts a bridge in this process on the layout's socket with kc as its
-// keychain; it stops when the test ends.
+// notionTestBridge starts a bridge in this process with kc as its keychain; it stops when
+// the test ends.
 func notionTestBridge(t *testing.T, kc keychain.Store) paths.Layout {
 	t.Helper()
-	lay, err := paths.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := state.Open(lay.StateFile())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := lay.EnsureDirs(); err != nil {
-		t.Fatal(err)
-	}
-	rot, err := events.NewRotator(lay.LogDir(), 0, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	evlog := events.NewLog(0, rot)
-	b, err := bridge.New(bridge.Options{Store: st, Keychain: kc, Socket: lay.SocketPath(), Events: evlog})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := bridge.Listen(lay.SocketPath())
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { b.Serve(ln); close(done) }()
-	t.Cleanup(func() {
-		b.Close()
-		ln.Close()
-		<-done
-		evlog.Close()
-	})
+	lay, _, _ := testBridge(t, kc, nil)
 	return lay
 }
 

@@ -25,46 +25,11 @@ import (
 	"github.com/patchbay-mcp/patchbay/internal/state"
 )
 
-// remoteTestBridge starts a bridge in this process on the layout's socket, with kc as its keychain,
-// and returns a func that stops it.
+// remoteTestBridge starts a bridge in this process with kc as its keychain, and returns a
+// func that stops it (idempotent; it also runs when the test ends).
 func remoteTestBridge(t *testing.T, kc keychain.Store) (stop func()) {
 	t.Helper()
-	lay, err := paths.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := state.Open(lay.StateFile())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := lay.EnsureDirs(); err != nil {
-		t.Fatal(err)
-	}
-	rot, err := events.NewRotator(lay.LogDir(), 0, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	evlog := events.NewLog(0, rot)
-	b, err := bridge.New(bridge.Options{Store: st, Keychain: kc, Socket: lay.SocketPath(), Events: evlog})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := bridge.Listen(lay.SocketPath())
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { b.Serve(ln); close(done) }()
-	var once sync.Once
-	stop = func() {
-		once.Do(func() {
-			b.Close()
-			ln.Close()
-			<-done
-			evlog.Close()
-		})
-	}
-	t.Cleanup(stop)
+	_, _, stop = testBridge(t, kc, nil)
 	return stop
 }
 
