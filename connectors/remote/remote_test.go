@@ -20,23 +20,6 @@ import (
 	"github.com/patchbay-mcp/patchbay/connectors/remote/remotetest"
 )
 
-type clock struct {
-	mu sync.Mutex // guards t
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 type sink struct {
 	mu         sync.Mutex // guards lines, needs, authorized
 	lines      []string
@@ -164,7 +147,7 @@ func call(ctx context.Context, cs *mcp.ClientSession, tool string, args map[stri
 type oauthEnv struct {
 	home     string
 	fake     *remotetest.Server
-	clock    *clock
+	clock    *remotetest.Clock
 	store    *keychain.Memory
 	sink     *sink
 	settings Settings
@@ -173,9 +156,7 @@ type oauthEnv struct {
 }
 
 func newOAuthEnv(t testing.TB) *oauthEnv {
-	// The test clock starts at the real time (see oauth_test.go's newClock for why).
-	e := &oauthEnv{home: tempHome(t),
-		clock: &clock{t: time.Now().UTC().Truncate(time.Second)},
+	e := &oauthEnv{home: tempHome(t), clock: remotetest.NewClock(),
 		store: &keychain.Memory{}, sink: &sink{}, browser: &remotetest.Browser{}}
 	e.fake = remotetest.New(remotetest.Options{Now: e.clock.Now})
 	t.Cleanup(e.fake.Close)

@@ -17,29 +17,6 @@ import (
 	"github.com/patchbay-mcp/patchbay/connectors/remote/remotetest"
 )
 
-// clock is a test clock shared by the fake server and the client.
-type clock struct {
-	mu sync.Mutex // guards t
-	t  time.Time
-}
-
-// newClock starts at the real time and only moves forward from there: golang.org/x/oauth2
-// also checks token expiry against the real clock, so a fixed start in the past would make
-// every token minted on the test clock look expired once real time passed it.
-func newClock() *clock { return &clock{t: time.Now().UTC().Truncate(time.Second)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // logSink collects Hooks output.
 type logSink struct {
 	mu        sync.Mutex // guards lines, needsAuth
@@ -87,7 +64,7 @@ func freePort(t *testing.T) int {
 
 type env struct {
 	fake  *remotetest.Server
-	clock *clock
+	clock *remotetest.Clock
 	store *keychain.Memory
 	logs  *logSink
 	cfg   Config
@@ -95,7 +72,7 @@ type env struct {
 
 func newEnv(t *testing.T, opts remotetest.Options) *env {
 	t.Helper()
-	e := &env{clock: newClock(), store: &keychain.Memory{}, logs: &logSink{}}
+	e := &env{clock: remotetest.NewClock(), store: &keychain.Memory{}, logs: &logSink{}}
 	opts.Now = e.clock.Now
 	e.fake = remotetest.New(opts)
 	t.Cleanup(e.fake.Close)
