@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -48,7 +49,7 @@ func runLogs(env *Env, args []string) int {
 		_, err := fmt.Fprintln(env.Stdout, formatEvent(e))
 		return err
 	})
-	if err == bridge.ErrNotRunning {
+	if errors.Is(err, bridge.ErrNotRunning) {
 		if *follow {
 			fmt.Fprintln(env.Stderr, "patchbay logs: the bridge is not running, so there is nothing to follow; start it with `patchbay bridge`")
 			return 1

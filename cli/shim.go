@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -43,7 +44,7 @@ func runShim(env *Env, args []string) int {
 			client = c
 		}
 		rwc, err := client.OpenMCP(ctx, name) // ctx bounds the opening; the stream outlives it
-		if err == bridge.ErrNotRunning {
+		if errors.Is(err, bridge.ErrNotRunning) {
 			// The bridge went away: start a new one.
 			client.CloseIdleConnections()
 			client = nil
