@@ -34,69 +34,29 @@ type Backend interface {
 	Logout(ctx context.Context, name string) error
 }
 
-// ClientStatus is one AI client's config as the bridge reports it (bridge.ClientStatus). The
-// GUI keeps its own copy of the shape, field for field, so that it never imports clientconfig;
-// the adapter converts between the two, which the compiler checks.
-type ClientStatus struct {
-	ID          string   `json:"id"`
-	Name        string   `json:"name"`
-	File        string   `json:"file"`
-	Project     string   `json:"project,omitempty"`
-	Installed   bool     `json:"installed"`
-	State       string   `json:"state"` // one of the Client* constants
-	Connections []string `json:"connections,omitempty"`
-	Drifted     []string `json:"drifted,omitempty"`
-	Error       string   `json:"error,omitempty"`
-	AutoRepair  bool     `json:"auto_repair,omitempty"`
-	Backup      string   `json:"backup,omitempty"`
-}
+// The client-config and OAuth types are the bridge's own (bridge aliases the client-config
+// ones, so the GUI never imports clientconfig itself); the short names keep the GUI readable.
+type (
+	ClientStatus       = bridge.ClientStatus
+	ClientChangeResult = bridge.ClientChangeResult
+	ClientChange       = bridge.ClientChange
+	AuthorizeOptions   = bridge.AuthorizeOptions
+	AuthorizeProgress  = bridge.AuthorizeProgress
+)
 
 // Client states, as the bridge reports them.
 const (
-	ClientNotInstalled = "not-installed"
-	ClientNotConnected = "not-connected"
-	ClientConnected    = "connected"
-	ClientDrifted      = "drifted"
-	ClientError        = "error"
+	ClientNotInstalled = bridge.ClientNotInstalled
+	ClientNotConnected = bridge.ClientNotConnected
+	ClientConnected    = bridge.ClientConnected
+	ClientDrifted      = bridge.ClientDrifted
+	ClientError        = bridge.ClientError
 )
-
-// ClientChangeResult mirrors bridge.ClientChangeResult.
-type ClientChangeResult struct {
-	Client      string   `json:"client"`
-	File        string   `json:"file"`
-	Changed     bool     `json:"changed"`
-	DryRun      bool     `json:"dry_run,omitempty"`
-	Diff        string   `json:"diff,omitempty"`
-	Backup      string   `json:"backup,omitempty"`
-	Connections []string `json:"connections,omitempty"`
-}
-
-// ClientChange mirrors bridge.ClientChange: the body of POST /v1/clients/{id}.
-type ClientChange struct {
-	Action      string   `json:"action"` // one of the Action* constants
-	Project     string   `json:"project,omitempty"`
-	Connections []string `json:"connections,omitempty"`
-	All         bool     `json:"all,omitempty"`
-	DryRun      bool     `json:"dry_run,omitempty"`
-	Replace     bool     `json:"replace,omitempty"`
-}
 
 // Client change actions.
 const (
-	ActionConnect    = "connect"
-	ActionDisconnect = "disconnect"
-	ActionRepair     = "repair"
-	ActionRestore    = "restore"
+	ActionConnect    = bridge.ActionConnect
+	ActionDisconnect = bridge.ActionDisconnect
+	ActionRepair     = bridge.ActionRepair
+	ActionRestore    = bridge.ActionRestore
 )
-
-// AuthorizeOptions mirrors bridge.AuthorizeOptions.
-type AuthorizeOptions struct {
-	Fresh       bool `json:"fresh,omitempty"`
-	OpenBrowser bool `json:"open_browser,omitempty"`
-}
-
-// AuthorizeProgress mirrors bridge.AuthorizeProgress: one step of an OAuth login.
-type AuthorizeProgress struct {
-	URL string `json:"url,omitempty"`
-	Log string `json:"log,omitempty"`
-}

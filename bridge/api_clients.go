@@ -30,6 +30,15 @@ type ClientChange struct {
 	Replace     bool     `json:"replace,omitempty"`     // overwrite a same-named entry that is not ours
 }
 
+// Client states (ClientStatus.State).
+const (
+	ClientNotInstalled = clientconfig.StateNotInstalled
+	ClientNotConnected = clientconfig.StateNotConnected
+	ClientConnected    = clientconfig.StateConnected
+	ClientDrifted      = clientconfig.StateDrifted
+	ClientError        = clientconfig.StateError
+)
+
 // Client change actions.
 const (
 	ActionConnect    = "connect"
