@@ -33,7 +33,7 @@ if [[ "${1:-}" != "--inner" ]]; then
 	env HOME="$work/home" PATCHBAY_HOME="$work/pbhome" XDG_DATA_HOME="$work/data" \
 		XDG_CONFIG_HOME="$work/config" XDG_CACHE_HOME="$work/cache" XDG_RUNTIME_DIR="$work/run" \
 		LANG=en_US.UTF-8 ${FYNE_THEME:+FYNE_THEME=$FYNE_THEME} \
-		xvfb-run -a -s "-screen 0 1280x1024x24 -nolisten tcp" \
+		xvfb-run -a -s "-screen 0 1280x1024x24 -nolisten tcp -noreset" \
 		dbus-run-session -- bash "$0" --inner "$work/patchbay" "$out/main-window.png"
 	echo "screenshot: wrote $out/main-window.png"
 	exit 0

@@ -35,10 +35,13 @@ export HOME="$work/home" XDG_DATA_HOME="$work/data" XDG_CONFIG_HOME="$work/confi
   LANG=en_US.UTF-8 PATCHBAY_TEST_ENV_INNER=1
 unset DBUS_SESSION_BUS_ADDRESS DISPLAY WAYLAND_DISPLAY
 
-# Not exec: the EXIT trap above must still run to remove the temporary folder.
+# Not exec: the EXIT trap above must still run to remove the temporary folder. -noreset: by
+# default Xvfb resets itself whenever its last client disconnects, and a client connecting
+# during that reset fails with "Failed to open display" (tests connect and disconnect often,
+# from parallel packages, so this made GUI tests flaky).
 status=0
 if command -v xvfb-run >/dev/null && command -v dbus-run-session >/dev/null; then
-  xvfb-run -a -s "-screen 0 1280x1024x24 -nolisten tcp" dbus-run-session -- "$0" "$@" || status=$?
+  xvfb-run -a -s "-screen 0 1280x1024x24 -nolisten tcp -noreset" dbus-run-session -- "$0" "$@" || status=$?
 else
   echo "test-env: no xvfb-run/dbus-run-session here; GUI and keychain tests will skip" >&2
   "$@" || status=$?
