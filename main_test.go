@@ -3,22 +3,22 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/BurntSushi/toml"
-
-	"github.com/patchbay-mcp/patchbay/app"
-	"github.com/patchbay-mcp/patchbay/assets"
+	"github.com/patchbay-mcp/patchbay/internal/exepath"
 )
 
-// envRunMain makes the test binary act as patchbay itself: the tests re-run it as a child
-// process (as go-sdk's mcp/cmd_test.go does) instead of building a second binary. Children
-// it starts in turn (a bridge, later) inherit it and so run as patchbay too.
+// envRunMain makes the test binary act as the lean patchbay itself: the tests re-run it (or
+// a copy of it) as a child process, as go-sdk's mcp/cmd_test.go does, instead of building a
+// second binary.
 const envRunMain = "PATCHBAY_TEST_RUN_MAIN"
 
 func TestMain(m *testing.M) {
@@ -30,9 +30,8 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// childEnv is a minimal environment in fresh temporary folders, as an AI client or a desktop
-// launcher would give: no DISPLAY, no session bus, nothing of the real home. extra adds or
-// overrides variables ("K=V").
+// childEnv is a minimal environment in fresh temporary folders, as an AI client gives a
+// shim: no DISPLAY, no session bus, nothing of the real home. extra adds variables ("K=V").
 func childEnv(t *testing.T, extra ...string) []string {
 	t.Helper()
 	dir := t.TempDir()
@@ -41,9 +40,6 @@ func childEnv(t *testing.T, extra ...string) []string {
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + filepath.Join(dir, "home"),
 		"PATCHBAY_HOME=" + filepath.Join(dir, "patchbay"),
-		"XDG_CONFIG_HOME=" + filepath.Join(dir, "config"),
-		"XDG_DATA_HOME=" + filepath.Join(dir, "data"),
-		"XDG_CACHE_HOME=" + filepath.Join(dir, "cache"),
 		"LANG=en_US.UTF-8",
 	}
 	for _, d := range []string{"home", "patchbay"} {
@@ -56,16 +52,18 @@ func childEnv(t *testing.T, extra ...string) []string {
 
 // result is how a finished patchbay process went.
 type result struct {
+	pid            int
 	code           int
 	stdout, stderr string
 }
 
-// runPatchbay runs patchbay with args and env to completion, bounded by a minute.
-func runPatchbay(t *testing.T, env []string, args ...string) result {
+// runPatchbay runs exe (the test binary or a copy of it, acting as patchbay) with args and
+// env to completion, bounded by a minute.
+func runPatchbay(t *testing.T, exe string, env []string, args ...string) result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], args...)
+	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Env = env
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -73,17 +71,40 @@ func runPatchbay(t *testing.T, env []string, args ...string) result {
 	if ctx.Err() != nil {
 		t.Fatalf("patchbay %s did not finish within a minute; stderr:\n%s", strings.Join(args, " "), stderr.String())
 	}
-	var exit *exec.ExitError
-	if err != nil && !asExit(err, &exit) {
+	if _, ok := err.(*exec.ExitError); err != nil && !ok {
 		t.Fatalf("running patchbay %s: %v", strings.Join(args, " "), err)
 	}
-	return result{code: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}
+	return result{pid: cmd.Process.Pid, code: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}
 }
 
-func asExit(err error, target **exec.ExitError) bool {
-	e, ok := err.(*exec.ExitError)
-	*target = e
-	return ok
+// installPatchbay copies the test binary into a fresh folder as patchbay, as an install
+// would put it, and returns its path.
+func installPatchbay(t *testing.T) string {
+	t.Helper()
+	self, err := exepath.Self()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(t.TempDir(), exepath.Lean)
+	if runtime.GOOS == "windows" {
+		dst += ".exe"
+	}
+	in, err := os.Open(self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o755)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return dst
 }
 
 // assertNoPanic fails if output carries a Go panic or crash trace.
@@ -98,81 +119,59 @@ func assertNoPanic(t *testing.T, what, output string) {
 
 func TestHeadlessVerbsNeedNoDisplayNorBus(t *testing.T) {
 	env := childEnv(t)
-	r := runPatchbay(t, env, "version")
+	r := runPatchbay(t, os.Args[0], env, "version")
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "patchbay ") {
 		t.Fatalf("patchbay version: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
-	r = runPatchbay(t, env, "help")
+	r = runPatchbay(t, os.Args[0], env, "help")
 	if r.code != 0 || !strings.Contains(r.stdout, "Usage:") || !strings.Contains(r.stdout, "version") {
 		t.Fatalf("patchbay help: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 	assertNoPanic(t, "patchbay help", r.stdout+r.stderr)
 }
 
-func TestTrayWithoutDisplayExplainsAndExits1(t *testing.T) {
-	r := runPatchbay(t, childEnv(t))
-	want := "Patchbay's tray needs a desktop session (no DISPLAY). Headless use: `patchbay help`.\n"
+// TestNoArgsWithoutTrayExplainsAndExits1: a lone patchbay says where it looked for the tray
+// and how to use it headless.
+func TestNoArgsWithoutTrayExplainsAndExits1(t *testing.T) {
+	exe := installPatchbay(t)
+	r := runPatchbay(t, exe, childEnv(t))
+	tray := filepath.Join(filepath.Dir(exe), exepath.Tray)
+	if runtime.GOOS == "windows" {
+		tray += ".exe"
+	}
+	want := "Patchbay's tray app is not installed next to this binary at " + tray + ". Install patchbay-tray in the same folder as patchbay; headless use: `patchbay help`.\n"
 	if r.code != 1 || r.stderr != want || r.stdout != "" {
-		t.Fatalf("patchbay with no DISPLAY: exit %d, stdout %q, stderr %q; want exit 1 and stderr %q", r.code, r.stdout, r.stderr, want)
+		t.Fatalf("patchbay with no tray next to it: exit %d, stdout %q, stderr %q; want exit 1 and stderr %q", r.code, r.stdout, r.stderr, want)
 	}
 }
 
-func TestTrayWithUnreachableDisplayExplainsAndExits1(t *testing.T) {
-	// Display 4093 has neither an abstract nor a filesystem socket here (checked below).
-	if _, err := os.Stat("/tmp/.X11-unix/X4093"); err == nil {
-		t.Skip("an X server runs on :4093")
+// TestNoArgsExecsTheTrayNextToIt runs patchbay through a symlink in another folder (as
+// /usr/local/bin/patchbay → /opt/patchbay/patchbay would be) with a fake patchbay-tray, a
+// shell script, next to the real file: patchbay must replace itself with that script, which
+// therefore reports patchbay's own pid, no arguments and the same environment.
+func TestNoArgsExecsTheTrayNextToIt(t *testing.T) {
+	sh, err := exec.LookPath("sh")
+	if runtime.GOOS == "windows" || err != nil {
+		t.Skip("no sh to write the fake tray in")
 	}
-	r := runPatchbay(t, childEnv(t, "DISPLAY=:4093"))
-	assertNoPanic(t, "patchbay with DISPLAY=:4093", r.stderr)
-	if r.code != 1 || !strings.Contains(r.stderr, "cannot reach the display :4093") {
-		t.Fatalf("patchbay with an unreachable display: exit %d, stderr %q; want exit 1 and a clear message", r.code, r.stderr)
+	exe := installPatchbay(t)
+	script := "#!" + sh + "\necho \"pid=$$ args=$# marker=$PATCHBAY_TEST_MARKER\"\nexit 7\n"
+	if err := os.WriteFile(filepath.Join(filepath.Dir(exe), exepath.Tray), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
 	}
-}
-
-// TestFyneAppTOMLMatchesTheApp keeps FyneApp.toml (read by `fyne package`) in step with the
-// code: the same app ID, the name, and the embedded icon as a large square PNG.
-func TestFyneAppTOMLMatchesTheApp(t *testing.T) {
-	// The shape of fyne's own metadata (fyne.io/fyne/v2/internal/metadata.FyneApp).
-	var meta struct {
-		Website string
-		Details struct {
-			Icon, Name, ID, Version string
-			Build                   int
-		}
-		Development, Release map[string]string
-		Source               struct{ Repo, Dir string }
-		LinuxAndBSD          struct {
-			GenericName, Comment, ExecParams string
-			Categories, Keywords             []string
-		}
-		Languages  []string
-		Migrations map[string]bool
+	link := filepath.Join(t.TempDir(), exepath.Lean)
+	if err := os.Symlink(exe, link); err != nil {
+		t.Skipf("cannot make a symlink here: %v", err)
 	}
-	md, err := toml.DecodeFile("FyneApp.toml", &meta)
-	if err != nil {
-		t.Fatalf("reading FyneApp.toml: %v", err)
-	}
-	if u := md.Undecoded(); len(u) > 0 {
-		t.Errorf("FyneApp.toml has keys fyne does not know here: %v", u)
-	}
-	d := meta.Details
-	if d.ID != app.ID || d.Name != app.Name {
-		t.Errorf("FyneApp.toml ID %q, Name %q; the app uses %q, %q", d.ID, d.Name, app.ID, app.Name)
-	}
-	if d.Version == "" || d.Build < 1 {
-		t.Errorf("FyneApp.toml Version %q, Build %d: fyne package needs both", d.Version, d.Build)
-	}
-	icon, err := os.ReadFile(d.Icon)
-	if err != nil {
-		t.Fatalf("FyneApp.toml Icon: %v", err)
-	}
-	if !bytes.Equal(icon, assets.AppIcon) {
-		t.Errorf("FyneApp.toml Icon %s is not the icon embedded as assets.AppIcon", d.Icon)
+	r := runPatchbay(t, link, childEnv(t, "PATCHBAY_TEST_MARKER=m1"))
+	want := "pid=" + strconv.Itoa(r.pid) + " args=0 marker=m1\n"
+	if r.code != 7 || r.stdout != want || r.stderr != "" {
+		t.Fatalf("patchbay with a tray next to it: exit %d, stdout %q, stderr %q; want the tray's exit 7 and stdout %q", r.code, r.stdout, r.stderr, want)
 	}
 }
 
 // BenchmarkHeadlessStartup measures a whole `patchbay version` process with no display: the
-// fast path every CLI verb and shim takes, which must not initialise Fyne or GL.
+// path every CLI verb and shim takes.
 func BenchmarkHeadlessStartup(b *testing.B) {
 	dir := b.TempDir()
 	env := []string{envRunMain + "=1", "HOME=" + dir, "PATCHBAY_HOME=" + dir, "PATH=" + os.Getenv("PATH")}

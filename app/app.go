@@ -17,6 +17,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/driver/desktop"
 
+	"github.com/patchbay-mcp/patchbay/internal/exepath"
 	"github.com/patchbay-mcp/patchbay/internal/paths"
 )
 
@@ -86,7 +87,10 @@ func startUI(a fyne.App, withTray bool) (err error) {
 	if err != nil {
 		return err
 	}
-	u := newUI(a, newBridgeBackend(l, ""), withTray)
+	// The bridge writes its own executable into client configs, so it must be the lean
+	// patchbay next to this tray when there is one; "" (this executable) otherwise.
+	exe, _ := exepath.Headless()
+	u := newUI(a, newBridgeBackend(l, exe), withTray)
 	u.start()
 	ctx, cancel := context.WithCancel(context.Background())
 	a.Lifecycle().SetOnStopped(cancel)

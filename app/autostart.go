@@ -10,7 +10,8 @@ import (
 // (the tray). autostartEnabled and setAutostart only touch the user's own files (or, on
 // Windows, the user's Run key); they are quick and idempotent.
 
-// autostartExe is the program the login item starts.
+// autostartExe is the program the login item starts: this tray binary itself (not the lean
+// patchbay, which would only exec the tray again).
 func autostartExe() (string, error) {
 	exe, err := os.Executable()
 	if err != nil {

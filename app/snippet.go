@@ -10,6 +10,8 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/patchbay-mcp/patchbay/internal/exepath"
 )
 
 // shimSnippet is the mcpServers entry that makes any MCP client launch connection name
@@ -32,7 +34,7 @@ type snippetView struct {
 
 // showSnippet shows the config entry for connection name with a Copy button.
 func (s *mainScreen) showSnippet(name string) {
-	exe, err := os.Executable()
+	exe, err := exepath.Headless() // the lean patchbay, as in the configs the bridge writes
 	if err != nil {
 		exe = "patchbay"
 	}

@@ -1,6 +1,7 @@
 // Package fence holds the tests that keep Patchbay's imports running one way:
-// main → app → bridge → connectors, clientconfig. They fail the build when a package imports
-// against the grain, so that cgo and Fyne stay out of the shim, the CLI and the bridge.
+// cmd/patchbay-tray → app → bridge → connectors, clientconfig. They fail the build when a
+// package imports against the grain, so that cgo and Fyne stay out of the lean patchbay
+// binary (the root package: the shim, the CLI and the bridge).
 package fence
 
 import (
@@ -41,12 +42,22 @@ func deps(t *testing.T, direct bool) map[string][]string {
 	return m
 }
 
+// rel is pkg relative to the module: "" for the root package.
 func rel(pkg string) string { return strings.TrimPrefix(strings.TrimPrefix(pkg, module), "/") }
 
+// name is how errors call pkg.
+func name(pkg string) string {
+	if r := rel(pkg); r != "" {
+		return r
+	}
+	return "the root package"
+}
+
+// under reports whether pkg is one of dirs or below one; "" is the root package only.
 func under(pkg string, dirs ...string) bool {
 	r := rel(pkg)
 	for _, d := range dirs {
-		if r == d || strings.HasPrefix(r, d+"/") {
+		if r == d || (d != "" && strings.HasPrefix(r, d+"/")) {
 			return true
 		}
 	}
@@ -60,7 +71,8 @@ func TestImportsRunOneWay(t *testing.T) {
 		direct    bool     // only direct imports count (app reaches them through bridge, as it should)
 		why       string
 	}{
-		{[]string{"bridge", "connectors", "clientconfig", "cli", "internal"}, []string{"fyne.io"}, false, "Fyne (cgo, GL) stays in app/ and main"},
+		{[]string{"bridge", "connectors", "clientconfig", "cli", "internal"}, []string{"fyne.io"}, false, "Fyne (cgo, GL) stays in app/ and cmd/patchbay-tray"},
+		{[]string{""}, []string{"fyne.io", module + "/app"}, false, "the root package is the lean patchbay binary (shim, CLI, bridge): the tray is cmd/patchbay-tray"},
 		{[]string{"app"}, []string{module + "/connectors", module + "/clientconfig"}, true, "the GUI talks to the bridge only through bridge.Client"},
 		{[]string{"connectors"}, []string{module + "/bridge", module + "/clientconfig", module + "/app", module + "/cli"}, false, "connectors know nothing above them"},
 		{[]string{"clientconfig"}, []string{module + "/bridge", module + "/connectors", module + "/app", module + "/cli"}, false, "clientconfig knows nothing above or beside it"},
@@ -86,28 +98,29 @@ func TestImportsRunOneWay(t *testing.T) {
 			for _, d := range ds {
 				for _, f := range r.forbidden {
 					if d == f || strings.HasPrefix(d, f+"/") || (f == "fyne.io" && strings.HasPrefix(d, "fyne.io/")) {
-						t.Errorf("%s imports %s: %s", rel(pkg), d, r.why)
+						t.Errorf("%s imports %s: %s", name(pkg), d, r.why)
 					}
 				}
 			}
 		}
-		if !under(pkg, "app") && pkg != module {
+		if !under(pkg, "app", "cmd/patchbay-tray") {
 			for _, d := range all[pkg] {
 				if d == "fyne.io/fyne/v2/app" {
-					t.Errorf("%s imports fyne.io/fyne/v2/app: only app/ and main may", rel(pkg))
+					t.Errorf("%s imports fyne.io/fyne/v2/app: only app/ and cmd/patchbay-tray may", name(pkg))
 				}
 			}
 		}
 	}
 }
 
-// TestCoreCrossCompiles builds every non-GUI package for Windows and macOS without cgo, so
-// per-OS code (socket paths, keychain hints, process groups) builds everywhere.
+// TestCoreCrossCompiles builds every non-GUI package, the lean patchbay binary among them,
+// for Windows and macOS without cgo, so per-OS code (socket paths, keychain hints, process
+// groups, running the tray) builds everywhere.
 func TestCoreCrossCompiles(t *testing.T) {
 	if testing.Short() {
 		t.Skip("cross-compiling is slow")
 	}
-	pkgs := []string{"./bridge/...", "./connectors/...", "./clientconfig/...", "./cli/...", "./internal/..."}
+	pkgs := []string{".", "./bridge/...", "./connectors/...", "./clientconfig/...", "./cli/...", "./internal/..."}
 	for _, goos := range []string{"windows", "darwin"} {
 		t.Run(goos, func(t *testing.T) {
 			cmd := exec.Command("go", append([]string{"build"}, pkgs...)...)
