@@ -50,7 +50,8 @@ type Event struct {
 	// Error is the JSON-RPC error message of a response, or isError content of a tool result,
 	// or a log/state event's error.
 	Error string `json:"error,omitempty"`
-	// Body is the message, redacted, and possibly truncated (then Truncated is set).
+	// Body is the message, redacted, and possibly truncated (then Truncated is set). It must
+	// be valid JSON: set it with Body.
 	Body      json.RawMessage `json:"body,omitempty"`
 	Truncated bool            `json:"truncated,omitempty"`
 

@@ -2,10 +2,13 @@ package events
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -160,5 +163,48 @@ func TestLogBodyBudget(t *testing.T) {
 	}
 	if len(evs) != 30 {
 		t.Fatalf("%d events kept, want all 30 (only bodies go)", len(evs))
+	}
+}
+
+// TestEncodeLineMatchesMarshal checks the spliced JSONL line against json.Marshal of the same
+// event: the same fields and values once decoded, on one line, for the bodies Body makes (a
+// spaced object, a pretty-printed one, a redacted one, a truncated one) and for no body.
+func TestEncodeLineMatchesMarshal(t *testing.T) {
+	pretty := "{\n  \"jsonrpc\": \"2.0\",\n  \"id\": 1,\n  \"result\": {\"content\": [{\"type\": \"text\", \"text\": \"a\\nb\"}]}\n}"
+	for _, raw := range []string{
+		`{"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "echo"}}`,
+		pretty,
+		`{"jsonrpc":"2.0","id":2,"method":"x","params":{"headers":{"Authorization":"Bearer secret-token-123"}}}`,
+		strings.Repeat("x", DefaultMaxBody+10),
+		"",
+	} {
+		e := Event{ID: 3, Time: time.Unix(1700000000, 5).UTC(), Kind: KindMessage, Connection: "c", Method: "m", Level: "info"}
+		if raw != "" {
+			e.Body, e.Truncated = Body([]byte(raw), 0)
+		}
+		got, err := encodeLine(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.ContainsAny(got, "\r\n") {
+			t.Errorf("line has a line break: %s", got)
+		}
+		want, err := json.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var g, w any
+		if err := json.Unmarshal(got, &g); err != nil {
+			t.Fatalf("line is not JSON: %v\n%s", err, got)
+		}
+		if err := json.Unmarshal(want, &w); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(g, w) {
+			t.Errorf("line decodes differently from json.Marshal:\n got %s\nwant %s", got, want)
+		}
+		if strings.Contains(string(got), "secret-token-123") {
+			t.Errorf("secret in the line: %s", got)
+		}
 	}
 }

@@ -251,7 +251,7 @@ const DefaultMaxBody = 64 << 10
 // Body prepares a message body for an event: redacted, and at most max bytes (0 means
 // DefaultMaxBody). A body that fits is returned redacted, as JSON. A longer one is cut, the
 // cut text is redacted as text and returned as a JSON string, and truncated is true. The
-// result is always valid JSON. Safe for concurrent use.
+// result is always valid JSON on one line. Safe for concurrent use.
 func Body(body []byte, max int) (out json.RawMessage, truncated bool) {
 	if max <= 0 {
 		max = DefaultMaxBody
@@ -259,6 +259,11 @@ func Body(body []byte, max int) (out json.RawMessage, truncated bool) {
 	if len(body) <= max {
 		r := Redact(body)
 		if json.Valid(r) {
+			if bytes.ContainsAny(r, "\r\n") { // one line, for the JSONL files
+				var c bytes.Buffer
+				_ = json.Compact(&c, r) // r is valid
+				r = c.Bytes()
+			}
 			return r, false
 		}
 		b, _ := json.Marshal(string(r))
