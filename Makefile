@@ -4,12 +4,16 @@
 
 SHELL := /bin/bash
 GO ?= go
+# Two binaries: the lean, pure-Go patchbay (CLI, bridge, the shim every AI client launches)
+# and the Fyne tray, patchbay-tray, which `patchbay` with no arguments runs from its folder.
 BIN := patchbay
-VERSION ?= $(shell sed -n 's/^Version *= *"\(.*\)"/\1/p' FyneApp.toml 2>/dev/null || echo dev)
+TRAY := patchbay-tray
+FYNEAPP := cmd/patchbay-tray/FyneApp.toml
+VERSION ?= $(shell sed -n 's/^ *Version *= *"\(.*\)"/\1/p' $(FYNEAPP) 2>/dev/null | grep . || echo dev)
 LDFLAGS := -s -w -X github.com/patchbay-mcp/patchbay/cli.Version=$(VERSION)
 TOOLBIN := $(CURDIR)/.tools
-# Non-GUI packages: everything but app/ and the root (which link Fyne through cgo).
-CORE_PKGS := ./bridge/... ./connectors/... ./clientconfig/... ./cli/... ./internal/...
+# Non-GUI packages: everything but app/ and cmd/patchbay-tray (which link Fyne through cgo).
+CORE_PKGS := . ./bridge/... ./connectors/... ./clientconfig/... ./cli/... ./internal/...
 
 .DEFAULT_GOAL := help
 
@@ -30,12 +34,13 @@ testdata/npm/node_modules/.installed: testdata/npm/package.json testdata/npm/pac
 	cd testdata/npm && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-## build: build ./patchbay
+## build: build ./patchbay (pure Go, no cgo) and ./patchbay-tray (the Fyne tray)
 .PHONY: build
 build: deps
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(TRAY) ./cmd/patchbay-tray
 
-## run: build and open the tray app
+## run: build both and open the tray app (./patchbay runs ./patchbay-tray)
 .PHONY: run
 run: build
 	./$(BIN)
@@ -67,13 +72,31 @@ bench: deps npm-peers
 screenshot: deps
 	@scripts/screenshot.sh
 
-## package: build a Linux release archive (Patchbay.tar.xz with a .desktop file) with fyne package
+## package: build a Linux release archive (Patchbay.tar.xz: both binaries, a .desktop file for the tray)
+# fyne package builds the tray from cmd/patchbay-tray (its FyneApp.toml, whose Build number it
+# bumps: the file is put back as it was). The lean patchbay is added next to the tray in the
+# archive's bin folder and to its Makefile's install and uninstall rules, then it is repacked.
 .PHONY: package
 package: deps $(TOOLBIN)/fyne
-	$(TOOLBIN)/fyne package --os linux --release --name Patchbay --app-id dev.patchbay.Patchbay
+	rm -f Patchbay.tar.xz
+	@set -euo pipefail; tmp=$$(mktemp -d); trap 'cp "$$tmp/FyneApp.toml" $(FYNEAPP); rm -rf "$$tmp"' EXIT; \
+	cp $(FYNEAPP) "$$tmp/FyneApp.toml"; \
+	$(TOOLBIN)/fyne package --os linux --release --src cmd/patchbay-tray --name Patchbay --app-id dev.patchbay.Patchbay; \
+	mkdir "$$tmp/pkg"; tar -xJf Patchbay.tar.xz -C "$$tmp/pkg"; \
+	tray=$$(cd "$$tmp/pkg" && find . -path '*/bin/$(TRAY)'); bindir=$$(dirname "$${tray#./}"); \
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o "$$tmp/pkg/$$bindir/$(BIN)" .; \
+	for mk in "$$tmp"/pkg/*/Makefile; do \
+		sed -i '/^\t\(install -Dm00755\|-rm\) .*bin\/$$(Exec)$$/{p;s/$$(Exec)/$(BIN)/g}' "$$mk"; \
+		grep -q 'bin/$(BIN)' "$$mk"; \
+	done; \
+	(cd "$$tmp/pkg" && tar -cJf "$(CURDIR)/Patchbay.tar.xz" *); \
+	list=$$(tar -tJf Patchbay.tar.xz); \
+	for f in "$$bindir/$(TRAY)" "$$bindir/$(BIN)"; do grep -qx "$$f" <<<"$$list" || { echo "Patchbay.tar.xz lacks $$f" >&2; exit 1; }; done; \
+	tar -xJOf Patchbay.tar.xz --wildcards '*.desktop' | grep -qx 'Exec=$(TRAY)' || { echo "the .desktop file does not launch $(TRAY)" >&2; exit 1; }
+	@tar -tvJf Patchbay.tar.xz | grep '/bin/'
 	@ls -l Patchbay.tar.xz
 
-## cross: check that the non-GUI packages build for Windows and macOS without cgo
+## cross: check that the non-GUI packages and the lean patchbay build for Windows and macOS without cgo
 .PHONY: cross
 cross:
 	GOOS=windows CGO_ENABLED=0 $(GO) build $(CORE_PKGS)
@@ -82,7 +105,7 @@ cross:
 ## clean: remove build outputs
 .PHONY: clean
 clean:
-	rm -rf $(BIN) Patchbay.tar.xz screenshots $(TOOLBIN)
+	rm -rf $(BIN) $(TRAY) Patchbay.tar.xz screenshots $(TOOLBIN)
 
 # The fyne CLI and staticcheck come from the tools module (tools/go.mod), pinned: `go install
 # pkg@version` of fyne.io/tools fails against this module proxy.

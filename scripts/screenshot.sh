@@ -26,7 +26,9 @@ if [[ "${1:-}" != "--inner" ]]; then
 	done
 	work=$(mktemp -d)
 	trap 'rm -rf "$work"' EXIT
-	(cd "$root" && go build -o "$work/patchbay" .)
+	# Both binaries, as installed: patchbay with no arguments execs the patchbay-tray next to it,
+	# and the tray starts the bridge with that patchbay.
+	(cd "$root" && CGO_ENABLED=0 go build -o "$work/patchbay" . && go build -o "$work/patchbay-tray" ./cmd/patchbay-tray)
 	mkdir -p "$work/home" "$work/pbhome" "$work/data" "$work/config" "$work/cache" "$work/run"
 	chmod 700 "$work/run"
 	# A fresh home and XDG folders: nothing of the real user's is read or written.

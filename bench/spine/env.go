@@ -84,16 +84,16 @@ func (e *benchEnv) setup() error {
 	switch {
 	case e.patchbay == "self":
 		e.patchbay, e.selfAsCLI = e.self, true
-		e.patchbayNote = "the benchmark binary acting as patchbay (-patchbay self: the CLI without the tray linked in)"
+		e.patchbayNote = "the benchmark binary acting as patchbay (-patchbay self)"
 	case e.patchbay != "":
 		e.patchbayNote = e.patchbay
 	default:
-		fmt.Fprintln(os.Stderr, "building patchbay (go build .)...")
+		fmt.Fprintln(os.Stderr, "building patchbay (CGO_ENABLED=0 go build .)...")
 		if p, err := buildPatchbay(root, e.work); err == nil {
-			e.patchbay, e.patchbayNote = p, "the real binary (go build ., with the tray linked in)"
+			e.patchbay, e.patchbayNote = p, "the real lean binary (CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' ., as make build)"
 		} else {
 			e.patchbay, e.selfAsCLI = e.self, true
-			e.patchbayNote = "the benchmark binary acting as patchbay (building the real one failed; it links the CLI but not the tray)"
+			e.patchbayNote = "the benchmark binary acting as patchbay (building the real one failed)"
 		}
 	}
 	e.home = filepath.Join(e.work, "home")

@@ -110,8 +110,10 @@ func repoRoot() (string, error) {
 // buildPatchbay builds the real patchbay binary into dir.
 func buildPatchbay(root, dir string) (string, error) {
 	out := filepath.Join(dir, "patchbay")
-	cmd := exec.Command("go", "build", "-o", out, ".")
+	// As `make build` builds it: pure Go, stripped.
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", out, ".")
 	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	cmd.Stderr = os.Stderr
 	if err := cmd.Run(); err != nil {
 		return "", err
