@@ -33,7 +33,7 @@ var (
 	flagSessions = flag.Int("session-calls", 500, "calls per session in the 8-session phase")
 	flagInflight = flag.Int("inflight-calls", 250, "calls per caller in the 8-in-flight phase")
 	flagQuick    = flag.Bool("quick", false, "a fast smoke run: few calls, small payloads")
-	flagPatchbay = flag.String("patchbay", "", "patchbay binary to measure; \"self\" uses this program as patchbay; default: build the real one with `go build .`")
+	flagPatchbay = flag.String("patchbay", "", "patchbay binary to measure; \"self\" uses this program as patchbay; default: build the lean one as `make build` does (`CGO_ENABLED=0 go build .`)")
 	flagOnly     = flag.String("only", "", "run only configurations whose name matches this regexp")
 	flagNoPeers  = flag.Bool("no-peers", false, "skip mcp-remote and supergateway")
 )
