@@ -68,6 +68,10 @@ func New(cfg Config) (*Connector, error) {
 	if base == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.ResponseHeaderTimeout = 0 // streams are long-lived; calls are bounded by their contexts
+		// Every client session holds a stream open and posts its calls beside it: with the
+		// default of 2 idle connections per host, 8 sessions opened a new TCP (and TLS)
+		// connection for most calls.
+		t.MaxIdleConnsPerHost = 64
 		base = t
 	}
 	c := &Connector{cfg: cfg, label: cfg.Settings.Label}
