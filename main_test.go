@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"io"
 	"os"
 	"os/exec"
@@ -11,9 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/patchbay-mcp/patchbay/internal/exepath"
+	"github.com/patchbay-mcp/patchbay/internal/testproc"
 )
 
 // envRunMain makes the test binary act as the lean patchbay itself: the tests re-run it (or
@@ -28,53 +26,6 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
-}
-
-// childEnv is a minimal environment in fresh temporary folders, as an AI client gives a
-// shim: no DISPLAY, no session bus, nothing of the real home. extra adds variables ("K=V").
-func childEnv(t *testing.T, extra ...string) []string {
-	t.Helper()
-	dir := t.TempDir()
-	env := []string{
-		envRunMain + "=1",
-		"PATH=" + os.Getenv("PATH"),
-		"HOME=" + filepath.Join(dir, "home"),
-		"PATCHBAY_HOME=" + filepath.Join(dir, "patchbay"),
-		"LANG=en_US.UTF-8",
-	}
-	for _, d := range []string{"home", "patchbay"} {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o700); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return append(env, extra...)
-}
-
-// result is how a finished patchbay process went.
-type result struct {
-	pid            int
-	code           int
-	stdout, stderr string
-}
-
-// runPatchbay runs exe (the test binary or a copy of it, acting as patchbay) with args and
-// env to completion, bounded by a minute.
-func runPatchbay(t *testing.T, exe string, env []string, args ...string) result {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, exe, args...)
-	cmd.Env = env
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		t.Fatalf("patchbay %s did not finish within a minute; stderr:\n%s", strings.Join(args, " "), stderr.String())
-	}
-	if _, ok := err.(*exec.ExitError); err != nil && !ok {
-		t.Fatalf("running patchbay %s: %v", strings.Join(args, " "), err)
-	}
-	return result{pid: cmd.Process.Pid, code: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}
 }
 
 // installPatchbay copies the test binary into a fresh folder as patchbay, as an install
@@ -107,41 +58,31 @@ func installPatchbay(t *testing.T) string {
 	return dst
 }
 
-// assertNoPanic fails if output carries a Go panic or crash trace.
-func assertNoPanic(t *testing.T, what, output string) {
-	t.Helper()
-	for _, sign := range []string{"panic:", "goroutine ", "SIGSEGV", "fatal error:"} {
-		if strings.Contains(output, sign) {
-			t.Fatalf("%s printed a crash trace (%q):\n%s", what, sign, output)
-		}
-	}
-}
-
 func TestHeadlessVerbsNeedNoDisplayNorBus(t *testing.T) {
-	env := childEnv(t)
-	r := runPatchbay(t, os.Args[0], env, "version")
-	if r.code != 0 || !strings.HasPrefix(r.stdout, "patchbay ") {
-		t.Fatalf("patchbay version: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	env := testproc.Env(t, envRunMain)
+	r := testproc.Run(t, os.Args[0], env, "version")
+	if r.Code != 0 || !strings.HasPrefix(r.Stdout, "patchbay ") {
+		t.Fatalf("patchbay version: exit %d, stdout %q, stderr %q", r.Code, r.Stdout, r.Stderr)
 	}
-	r = runPatchbay(t, os.Args[0], env, "help")
-	if r.code != 0 || !strings.Contains(r.stdout, "Usage:") || !strings.Contains(r.stdout, "version") {
-		t.Fatalf("patchbay help: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	r = testproc.Run(t, os.Args[0], env, "help")
+	if r.Code != 0 || !strings.Contains(r.Stdout, "Usage:") || !strings.Contains(r.Stdout, "version") {
+		t.Fatalf("patchbay help: exit %d, stdout %q, stderr %q", r.Code, r.Stdout, r.Stderr)
 	}
-	assertNoPanic(t, "patchbay help", r.stdout+r.stderr)
+	testproc.AssertNoPanic(t, "patchbay help", r.Stdout+r.Stderr)
 }
 
 // TestNoArgsWithoutTrayExplainsAndExits1: a lone patchbay says where it looked for the tray
 // and how to use it headless.
 func TestNoArgsWithoutTrayExplainsAndExits1(t *testing.T) {
 	exe := installPatchbay(t)
-	r := runPatchbay(t, exe, childEnv(t))
+	r := testproc.Run(t, exe, testproc.Env(t, envRunMain))
 	tray := filepath.Join(filepath.Dir(exe), exepath.Tray)
 	if runtime.GOOS == "windows" {
 		tray += ".exe"
 	}
 	want := "Patchbay's tray app is not installed next to this binary at " + tray + ". Install patchbay-tray in the same folder as patchbay; headless use: `patchbay help`.\n"
-	if r.code != 1 || r.stderr != want || r.stdout != "" {
-		t.Fatalf("patchbay with no tray next to it: exit %d, stdout %q, stderr %q; want exit 1 and stderr %q", r.code, r.stdout, r.stderr, want)
+	if r.Code != 1 || r.Stderr != want || r.Stdout != "" {
+		t.Fatalf("patchbay with no tray next to it: exit %d, stdout %q, stderr %q; want exit 1 and stderr %q", r.Code, r.Stdout, r.Stderr, want)
 	}
 }
 
@@ -163,10 +104,10 @@ func TestNoArgsExecsTheTrayNextToIt(t *testing.T) {
 	if err := os.Symlink(exe, link); err != nil {
 		t.Skipf("cannot make a symlink here: %v", err)
 	}
-	r := runPatchbay(t, link, childEnv(t, "PATCHBAY_TEST_MARKER=m1"))
-	want := "pid=" + strconv.Itoa(r.pid) + " args=0 marker=m1\n"
-	if r.code != 7 || r.stdout != want || r.stderr != "" {
-		t.Fatalf("patchbay with a tray next to it: exit %d, stdout %q, stderr %q; want the tray's exit 7 and stdout %q", r.code, r.stdout, r.stderr, want)
+	r := testproc.Run(t, link, testproc.Env(t, envRunMain, "PATCHBAY_TEST_MARKER=m1"))
+	want := "pid=" + strconv.Itoa(r.Pid) + " args=0 marker=m1\n"
+	if r.Code != 7 || r.Stdout != want || r.Stderr != "" {
+		t.Fatalf("patchbay with a tray next to it: exit %d, stdout %q, stderr %q; want the tray's exit 7 and stdout %q", r.Code, r.Stdout, r.Stderr, want)
 	}
 }
 

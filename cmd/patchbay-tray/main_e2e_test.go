@@ -24,6 +24,7 @@ import (
 
 	"github.com/patchbay-mcp/patchbay/bridge"
 	"github.com/patchbay-mcp/patchbay/internal/paths"
+	"github.com/patchbay-mcp/patchbay/internal/testproc"
 )
 
 // requireDesktop skips unless DISPLAY and a D-Bus session bus are there (run the test under
@@ -66,7 +67,7 @@ func TestWindowWithoutSessionBusQuitsCleanly(t *testing.T) {
 		t.Run(how, func(t *testing.T) {
 			stderr := &syncBuffer{}
 			cmd := exec.Command(os.Args[0])
-			cmd.Env = childEnv(t, env...)
+			cmd.Env = testproc.Env(t, envRunMain, env...)
 			cmd.Stderr = stderr
 			startBridge(t, cmd.Env) // the app would start one otherwise, which would outlive the test
 			if err := cmd.Start(); err != nil {
@@ -98,7 +99,7 @@ func TestWindowWithoutSessionBusQuitsCleanly(t *testing.T) {
 			case <-time.After(20 * time.Second):
 				t.Fatalf("patchbay still running 20 s after: %s; stderr:\n%s", how, stderr.String())
 			}
-			assertNoPanic(t, "patchbay without a session bus", stderr.String())
+			testproc.AssertNoPanic(t, "patchbay without a session bus", stderr.String())
 			if waitErr != nil {
 				t.Fatalf("patchbay exited with %v after: %s; stderr:\n%s", waitErr, how, stderr.String())
 			}
@@ -197,10 +198,10 @@ func TestTrayWithRefusedDisplayExplainsAndExits1(t *testing.T) {
 	if os.Getenv("XAUTHORITY") == "" {
 		t.Skip("this X server needs no authorisation (XAUTHORITY unset), so it cannot refuse us")
 	}
-	r := runPatchbay(t, childEnv(t, "DISPLAY="+os.Getenv("DISPLAY")))
-	assertNoPanic(t, "patchbay without X authorisation", r.stderr)
-	if r.code != 1 || !strings.Contains(r.stderr, "Patchbay cannot open a window on the display "+os.Getenv("DISPLAY")) {
-		t.Fatalf("patchbay refused by the X server: exit %d, stderr %q; want exit 1 and a clear message", r.code, r.stderr)
+	r := testproc.Run(t, os.Args[0], testproc.Env(t, envRunMain, "DISPLAY="+os.Getenv("DISPLAY")))
+	testproc.AssertNoPanic(t, "patchbay without X authorisation", r.Stderr)
+	if r.Code != 1 || !strings.Contains(r.Stderr, "Patchbay cannot open a window on the display "+os.Getenv("DISPLAY")) {
+		t.Fatalf("patchbay refused by the X server: exit %d, stderr %q; want exit 1 and a clear message", r.Code, r.Stderr)
 	}
 }
 
@@ -357,10 +358,10 @@ func TestTrayMenuEndToEnd(t *testing.T) {
 	w := ownWatcher(t, conn)
 
 	// A real bridge with a connection, in the temporary home, and Cursor installed there.
-	env := childEnv(t, desktopEnv()...)
+	env := testproc.Env(t, envRunMain, desktopEnv()...)
 	startBridge(t, env)
-	if r := runPatchbay(t, env, "add", "stdio", "demo", "--", "cat"); r.code != 0 {
-		t.Fatalf("patchbay add stdio: exit %d\n%s", r.code, r.stderr)
+	if r := testproc.Run(t, os.Args[0], env, "add", "stdio", "demo", "--", "cat"); r.Code != 0 {
+		t.Fatalf("patchbay add stdio: exit %d\n%s", r.Code, r.Stderr)
 	}
 	home := envValue(env, "HOME")
 	if err := os.MkdirAll(filepath.Join(home, ".cursor"), 0o700); err != nil {
@@ -560,9 +561,9 @@ func TestTrayMenuEndToEnd(t *testing.T) {
 		<-exited
 		t.Fatalf("patchbay still running 20 s after Quit; stderr:\n%s", stderr.String())
 	}
-	assertNoPanic(t, "patchbay", stderr.String())
-	if r := runPatchbay(t, env, "status"); r.code != 0 {
-		t.Errorf("the bridge stopped with the app although the user chose to keep it: %s", r.stderr)
+	testproc.AssertNoPanic(t, "patchbay", stderr.String())
+	if r := testproc.Run(t, os.Args[0], env, "status"); r.Code != 0 {
+		t.Errorf("the bridge stopped with the app although the user chose to keep it: %s", r.Stderr)
 	}
 	// Errors while running count; on the way out fyne.io/systray may log one for a menu
 	// update that races its own connection close, which is harmless.

@@ -2,18 +2,15 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/BurntSushi/toml"
 
 	"github.com/patchbay-mcp/patchbay/app"
 	"github.com/patchbay-mcp/patchbay/assets"
+	"github.com/patchbay-mcp/patchbay/internal/testproc"
 )
 
 // envRunMain makes the test binary act as patchbay-tray itself: the tests re-run it as a
@@ -33,77 +30,11 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// childEnv is a minimal environment in fresh temporary folders, as an AI client or a desktop
-// launcher would give: no DISPLAY, no session bus, nothing of the real home. extra adds or
-// overrides variables ("K=V").
-func childEnv(t *testing.T, extra ...string) []string {
-	t.Helper()
-	dir := t.TempDir()
-	env := []string{
-		envRunMain + "=1",
-		"PATH=" + os.Getenv("PATH"),
-		"HOME=" + filepath.Join(dir, "home"),
-		"PATCHBAY_HOME=" + filepath.Join(dir, "patchbay"),
-		"XDG_CONFIG_HOME=" + filepath.Join(dir, "config"),
-		"XDG_DATA_HOME=" + filepath.Join(dir, "data"),
-		"XDG_CACHE_HOME=" + filepath.Join(dir, "cache"),
-		"LANG=en_US.UTF-8",
-	}
-	for _, d := range []string{"home", "patchbay"} {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o700); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return append(env, extra...)
-}
-
-// result is how a finished patchbay process went.
-type result struct {
-	code           int
-	stdout, stderr string
-}
-
-// runPatchbay runs patchbay with args and env to completion, bounded by a minute.
-func runPatchbay(t *testing.T, env []string, args ...string) result {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], args...)
-	cmd.Env = env
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		t.Fatalf("patchbay %s did not finish within a minute; stderr:\n%s", strings.Join(args, " "), stderr.String())
-	}
-	var exit *exec.ExitError
-	if err != nil && !asExit(err, &exit) {
-		t.Fatalf("running patchbay %s: %v", strings.Join(args, " "), err)
-	}
-	return result{code: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}
-}
-
-func asExit(err error, target **exec.ExitError) bool {
-	e, ok := err.(*exec.ExitError)
-	*target = e
-	return ok
-}
-
-// assertNoPanic fails if output carries a Go panic or crash trace.
-func assertNoPanic(t *testing.T, what, output string) {
-	t.Helper()
-	for _, sign := range []string{"panic:", "goroutine ", "SIGSEGV", "fatal error:"} {
-		if strings.Contains(output, sign) {
-			t.Fatalf("%s printed a crash trace (%q):\n%s", what, sign, output)
-		}
-	}
-}
-
 func TestTrayWithoutDisplayExplainsAndExits1(t *testing.T) {
-	r := runPatchbay(t, childEnv(t))
+	r := testproc.Run(t, os.Args[0], testproc.Env(t, envRunMain))
 	want := "Patchbay's tray needs a desktop session (no DISPLAY). Headless use: `patchbay help`.\n"
-	if r.code != 1 || r.stderr != want || r.stdout != "" {
-		t.Fatalf("patchbay with no DISPLAY: exit %d, stdout %q, stderr %q; want exit 1 and stderr %q", r.code, r.stdout, r.stderr, want)
+	if r.Code != 1 || r.Stderr != want || r.Stdout != "" {
+		t.Fatalf("patchbay with no DISPLAY: exit %d, stdout %q, stderr %q; want exit 1 and stderr %q", r.Code, r.Stdout, r.Stderr, want)
 	}
 }
 
@@ -112,10 +43,10 @@ func TestTrayWithUnreachableDisplayExplainsAndExits1(t *testing.T) {
 	if _, err := os.Stat("/tmp/.X11-unix/X4093"); err == nil {
 		t.Skip("an X server runs on :4093")
 	}
-	r := runPatchbay(t, childEnv(t, "DISPLAY=:4093"))
-	assertNoPanic(t, "patchbay with DISPLAY=:4093", r.stderr)
-	if r.code != 1 || !strings.Contains(r.stderr, "cannot reach the display :4093") {
-		t.Fatalf("patchbay with an unreachable display: exit %d, stderr %q; want exit 1 and a clear message", r.code, r.stderr)
+	r := testproc.Run(t, os.Args[0], testproc.Env(t, envRunMain, "DISPLAY=:4093"))
+	testproc.AssertNoPanic(t, "patchbay with DISPLAY=:4093", r.Stderr)
+	if r.Code != 1 || !strings.Contains(r.Stderr, "cannot reach the display :4093") {
+		t.Fatalf("patchbay with an unreachable display: exit %d, stderr %q; want exit 1 and a clear message", r.Code, r.Stderr)
 	}
 }
 
