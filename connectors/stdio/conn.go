@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 )
@@ -36,8 +37,12 @@ type ConnOptions struct {
 	MaxMessageBytes int
 	// Tap, if set, sees every message that passes, with its encoded form (no newline). It
 	// runs inline on the read or write path, so it must be quick. The Conn never reuses
-	// raw, so Tap may keep it, but must not modify it.
+	// raw, so Tap may keep it, but must not modify it. msg is nil for lines that were not
+	// decoded: those written with WriteLine and those consumed by an Intercept func (decode
+	// raw if needed; it may not be valid JSON-RPC).
 	Tap func(dir Direction, msg jsonrpc.Message, raw []byte)
+	// Intercept, if set, is the initial Intercept func (see SetIntercept).
+	Intercept func(line []byte) bool
 	// ReplyToParseErrors makes a line that is not a JSON-RPC message get a JSON-RPC parse
 	// error (id null) written back, as the spec asks of a server. When false (the upstream
 	// side: children that print junk on stdout) such lines are only reported to OnBadInput.
@@ -69,6 +74,8 @@ type Conn struct {
 
 	pending []jsonrpc.Message // synthesised messages to return before reading more; Read-only
 
+	intercept atomic.Pointer[func(line []byte) bool] // see SetIntercept
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -80,7 +87,36 @@ func NewConn(r io.Reader, w io.Writer, closer func() error, opts ConnOptions) *C
 	if max <= 0 {
 		max = DefaultMaxMessageBytes
 	}
-	return &Conn{opts: opts, max: max, r: bufio.NewReaderSize(r, 64<<10), w: w, closer: closer}
+	c := &Conn{opts: opts, max: max, r: bufio.NewReaderSize(r, 64<<10), w: w, closer: closer}
+	if opts.Intercept != nil {
+		c.SetIntercept(opts.Intercept)
+	}
+	return c
+}
+
+// SetIntercept makes Read call f with each complete, non-empty inbound line (trimmed, no
+// newline) before decoding it, on Read's goroutine. If f returns true the line is consumed:
+// it is not decoded and Read does not return it (Tap still sees it, with a nil msg). f may
+// keep line (the Conn never reuses it) but must not modify it. f blocks Read while it runs.
+// nil removes the hook. Safe to call at any time, from any goroutine; a Read in progress
+// may still use the previous func for the line it is handling.
+func (c *Conn) SetIntercept(f func(line []byte) bool) {
+	if f == nil {
+		c.intercept.Store(nil)
+		return
+	}
+	c.intercept.Store(&f)
+}
+
+// WriteLine sends raw, an already encoded JSON-RPC message on one line (no newline), to
+// the peer, adding the newline; Tap sees it with a nil msg. The Conn does not check raw.
+// The Conn may append to raw's backing array beyond len(raw), and Tap may keep raw, so the
+// caller must not use raw afterwards. Safe for concurrent use with Write and itself.
+func (c *Conn) WriteLine(raw []byte) error {
+	if c.opts.Tap != nil {
+		c.opts.Tap(Outbound, nil, raw)
+	}
+	return c.writeRaw(context.Background(), nil, raw)
 }
 
 // SessionID implements mcp.Connection; newline-delimited streams have no session id.
@@ -120,6 +156,12 @@ func (c *Conn) Read(ctx context.Context) (jsonrpc.Message, error) {
 		}
 		line = bytes.TrimSpace(line)
 		if len(line) == 0 {
+			continue
+		}
+		if f := c.intercept.Load(); f != nil && (*f)(line) {
+			if c.opts.Tap != nil {
+				c.opts.Tap(Inbound, nil, line)
+			}
 			continue
 		}
 		msg, err := jsonrpc.DecodeMessage(line)
