@@ -158,6 +158,9 @@ func (b *Bridge) handleAdd(w http.ResponseWriter, r *http.Request) {
 	}
 	b.log.Append(events.Event{Kind: events.KindState, Connection: req.Name, Message: "added"})
 	rt, _ := b.reg.get(req.Name)
+	if len(req.Secrets) > 0 {
+		rt.renew() // same settings, new secrets (a replaced token): the next session uses them
+	}
 	if detail != "" {
 		rt.setDetail(detail)
 	}

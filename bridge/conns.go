@@ -136,14 +136,25 @@ func (r *registry) touch(name string, t time.Time) {
 
 func (rt *connRuntime) update(c state.Connection) {
 	rt.mu.Lock()
-	old := rt.connector
+	var old connectors.Connector
 	if c.Kind != rt.conn.Kind || string(c.Settings) != string(rt.conn.Settings) {
 		// Sessions already attached keep their transports; the next one uses new settings.
-		rt.connector = nil
-	} else {
-		old = nil
+		old, rt.connector = rt.connector, nil
 	}
 	rt.conn = c
+	rt.mu.Unlock()
+	if old != nil {
+		old.Close()
+	}
+}
+
+// renew drops the connector, so that the next session builds a new one and reads its
+// secrets afresh (a warm spare child, or a header value read once, holds the old ones).
+// Sessions already attached keep their transports.
+func (rt *connRuntime) renew() {
+	rt.mu.Lock()
+	old := rt.connector
+	rt.connector = nil
 	rt.mu.Unlock()
 	if old != nil {
 		old.Close()

@@ -18,6 +18,7 @@ import (
 	"github.com/patchbay-mcp/patchbay/bridge/events"
 	"github.com/patchbay-mcp/patchbay/cli"
 	"github.com/patchbay-mcp/patchbay/connectors/keychain"
+	"github.com/patchbay-mcp/patchbay/connectors/stdio/stdiotest"
 	"github.com/patchbay-mcp/patchbay/internal/paths"
 	"github.com/patchbay-mcp/patchbay/internal/state"
 )
@@ -28,6 +29,7 @@ const envAsCLI = "PATCHBAY_TEST_AS_CLI"
 
 func TestMain(m *testing.M) {
 	echoserver.MaybeServe()
+	stdiotest.MaybeServe()
 	if os.Getenv(envAsCLI) != "" {
 		os.Exit(cli.Main(nil, os.Args[1:]))
 	}
