@@ -65,25 +65,10 @@ func TestWindowWithoutSessionBusQuitsCleanly(t *testing.T) {
 	}
 	for _, how := range []string{"close the window", "SIGTERM"} {
 		t.Run(how, func(t *testing.T) {
-			stderr := &syncBuffer{}
-			cmd := exec.Command(os.Args[0])
-			cmd.Env = testproc.Env(t, envRunMain, env...)
-			cmd.Stderr = stderr
-			startBridge(t, cmd.Env) // the app would start one otherwise, which would outlive the test
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			exited := make(chan struct{}) // closed once waitErr is set
-			var waitErr error
-			go func() { waitErr = cmd.Wait(); close(exited) }()
-			defer func() {
-				select {
-				case <-exited:
-				default:
-					_ = cmd.Process.Kill()
-					<-exited
-				}
-			}()
+			env := testproc.Env(t, envRunMain, env...)
+			startBridge(t, env) // the app would start one otherwise, which would outlive the test
+			p := startTray(t, env)
+			cmd, stderr, exited := p.cmd, p.stderr, p.exited
 
 			// Once the window is visible, the SIGTERM handler is installed too.
 			wid := waitForWindow(t, xdotool, cmd.Process.Pid, exited, stderr)
@@ -100,14 +85,43 @@ func TestWindowWithoutSessionBusQuitsCleanly(t *testing.T) {
 				t.Fatalf("patchbay still running 20 s after: %s; stderr:\n%s", how, stderr.String())
 			}
 			testproc.AssertNoPanic(t, "patchbay without a session bus", stderr.String())
-			if waitErr != nil {
-				t.Fatalf("patchbay exited with %v after: %s; stderr:\n%s", waitErr, how, stderr.String())
+			if p.err != nil {
+				t.Fatalf("patchbay exited with %v after: %s; stderr:\n%s", p.err, how, stderr.String())
 			}
 			if !strings.Contains(stderr.String(), "running without a tray icon") {
 				t.Errorf("stderr does not say the tray is off:\n%s", stderr.String())
 			}
 		})
 	}
+}
+
+// trayProc is the test binary running as the tray; exited is closed once err is set.
+type trayProc struct {
+	cmd    *exec.Cmd
+	stderr *syncBuffer
+	exited chan struct{}
+	err    error // how the process ended; read it only after exited is closed
+}
+
+// startTray starts the test binary as the tray (no arguments) with env. The test's cleanup
+// kills it if it still runs.
+func startTray(t *testing.T, env []string) *trayProc {
+	t.Helper()
+	p := &trayProc{cmd: exec.Command(os.Args[0]), stderr: &syncBuffer{}, exited: make(chan struct{})}
+	p.cmd.Env, p.cmd.Stderr = env, p.stderr
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.err = p.cmd.Wait(); close(p.exited) }()
+	t.Cleanup(func() {
+		select {
+		case <-p.exited:
+		default:
+			_ = p.cmd.Process.Kill()
+			<-p.exited
+		}
+	})
+	return p
 }
 
 // closeWindow closes X window wid (decimal, as xdotool prints it) as a window manager would.
@@ -368,24 +382,8 @@ func TestTrayMenuEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	stderr := &syncBuffer{}
-	cmd := exec.Command(os.Args[0])
-	cmd.Env = env
-	cmd.Stderr = stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{}) // closed once waitErr is set
-	var waitErr error
-	go func() { waitErr = cmd.Wait(); close(exited) }()
-	defer func() {
-		select {
-		case <-exited:
-		default:
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	}()
+	p := startTray(t, env)
+	cmd, stderr, exited := p.cmd, p.stderr, p.exited
 	pid := uint32(cmd.Process.Pid)
 
 	// The registration must come from the process we started.
@@ -400,7 +398,7 @@ func TestTrayMenuEndToEnd(t *testing.T) {
 				item = r
 			}
 		case <-exited:
-			t.Fatalf("patchbay exited (%v) before registering a tray item; stderr:\n%s", waitErr, stderr.String())
+			t.Fatalf("patchbay exited (%v) before registering a tray item; stderr:\n%s", p.err, stderr.String())
 		case <-deadline:
 			t.Fatalf("no tray item registered within 30 s; stderr:\n%s", stderr.String())
 		}
@@ -487,7 +485,7 @@ func TestTrayMenuEndToEnd(t *testing.T) {
 	waitForNoWindow(t, xdotool, cmd.Process.Pid)
 	select {
 	case <-exited:
-		t.Fatalf("patchbay exited (%v) when its window was closed; with a tray it must keep running; stderr:\n%s", waitErr, stderr.String())
+		t.Fatalf("patchbay exited (%v) when its window was closed; with a tray it must keep running; stderr:\n%s", p.err, stderr.String())
 	case <-time.After(500 * time.Millisecond):
 	}
 	click(items["Open Patchbay"])
@@ -553,8 +551,8 @@ func TestTrayMenuEndToEnd(t *testing.T) {
 	}
 	select {
 	case <-exited:
-		if waitErr != nil {
-			t.Fatalf("patchbay exited with %v after Quit; stderr:\n%s", waitErr, stderr.String())
+		if p.err != nil {
+			t.Fatalf("patchbay exited with %v after Quit; stderr:\n%s", p.err, stderr.String())
 		}
 	case <-time.After(20 * time.Second):
 		_ = cmd.Process.Signal(syscall.SIGQUIT) // dumps goroutines into stderr
