@@ -25,15 +25,20 @@ import (
 const progressWait = 500 * time.Millisecond
 
 // orderedTransport wraps an upstream transport so that its connection counts progress.
+// It also stores the connection in *raw if the fast lane can use it (a stdio child's).
 type orderedTransport struct {
 	mcp.Transport
-	s *Session
+	s   *Session
+	raw *rawLineConn
 }
 
 func (t orderedTransport) Connect(ctx context.Context) (mcp.Connection, error) {
 	c, err := t.Transport.Connect(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if rc, ok := c.(rawLineConn); ok && t.raw != nil {
+		*t.raw = rc
 	}
 	return orderedConn{Connection: c, s: t.s}, nil
 }

@@ -113,6 +113,7 @@ type Session struct {
 	minBackoff, maxBackoff time.Duration // restart backoff bounds
 
 	tap  *tap          // set by Serve before the client session starts
+	lane *lane         // the raw fast lane for tools/call (fastlane.go)
 	done chan struct{} // closed when Serve is over
 
 	life       context.Context // ends when the session shuts down; bounds background work
@@ -152,7 +153,7 @@ func NewSession(opts Options) *Session {
 		limit = DefaultMaxMessageBytes
 	}
 	life, cancel := context.WithCancel(context.Background())
-	return &Session{
+	s := &Session{
 		life:       life,
 		lifeCancel: cancel,
 		opts:       opts,
@@ -167,6 +168,8 @@ func NewSession(opts Options) *Session {
 		progressPending: map[string]int{},
 		progressIdle:    make(chan struct{}),
 	}
+	s.lane = newLane(s)
+	return s
 }
 
 // Serve speaks MCP to the AI client over conn (newline-delimited JSON-RPC) and relays to a

@@ -48,7 +48,9 @@ func (s *Session) serve(ctx context.Context, conn io.ReadWriteCloser) error {
 		Tap:                tapFn,
 		ReplyToParseErrors: true,
 		OnBadInput:         func(desc string) { s.logEvent("warn", "from client: "+desc) },
+		Intercept:          s.lane.fromClient,
 	})
+	s.lane.down = dconn
 	srv := mcp.NewServer(&mcp.Implementation{Name: "patchbay", Version: "0"}, &mcp.ServerOptions{
 		Capabilities: &mcp.ServerCapabilities{
 			Tools:   &mcp.ToolCapabilities{ListChanged: true},
@@ -96,6 +98,7 @@ func (s *Session) shutdown() {
 	}
 	s.closed = true
 	s.lifeCancel()
+	s.lane.shutdown()
 	up := s.up
 	if up == nil {
 		close(s.upReady) // wake waiters; when up is set it is closed already
@@ -161,7 +164,7 @@ func (s *Session) initialize(ctx context.Context, next mcp.MethodHandler, method
 		f(name)
 	}
 
-	cs, err := s.dialUpstream(ctx)
+	cs, raw, err := s.dialUpstream(ctx)
 	if err != nil {
 		s.mu.Lock()
 		s.client, s.ss = nil, nil // the client may try initialize again
@@ -185,7 +188,8 @@ func (s *Session) initialize(ctx context.Context, next mcp.MethodHandler, method
 	s.mu.Lock()
 	s.upCaps = up.Capabilities
 	s.mu.Unlock()
-	if !s.setUpstream(cs) {
+	s.lane.setClientVersion(ir.ProtocolVersion)
+	if !s.setUpstream(cs, raw) {
 		return nil, &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: "session closed"}
 	}
 	return ir, nil

@@ -112,6 +112,9 @@ func (t *tap) reportDropped() {
 }
 
 func (t *tap) record(pending map[pendingKey]pendingReq, it tapItem) {
+	if it.msg == nil { // a raw line of the fast lane: decode it here, off the call path
+		it.msg, _ = jsonrpc.DecodeMessage(it.raw)
+	}
 	fromClient := it.dir == stdio.Inbound
 	e := events.Event{
 		Time:       it.t,

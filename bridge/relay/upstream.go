@@ -70,8 +70,8 @@ func (s *Session) newClient(p *mcp.InitializeParams) *mcp.Client {
 }
 
 // dialUpstream spawns or opens the upstream and runs the handshake, bounded by
-// ConnectTimeout.
-func (s *Session) dialUpstream(ctx context.Context) (*mcp.ClientSession, error) {
+// ConnectTimeout. raw is the upstream connection if the fast lane can use it, else nil.
+func (s *Session) dialUpstream(ctx context.Context) (cs *mcp.ClientSession, raw rawLineConn, err error) {
 	d := s.opts.ConnectTimeout
 	if d <= 0 {
 		d = DefaultConnectTimeout
@@ -80,25 +80,26 @@ func (s *Session) dialUpstream(ctx context.Context) (*mcp.ClientSession, error) 
 	defer cancel()
 	t, err := s.opts.Connector.Transport(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	t = orderedTransport{Transport: t, s: s}
+	t = orderedTransport{Transport: t, s: s, raw: &raw}
 	s.mu.Lock()
 	client := s.client
 	s.mu.Unlock()
-	cs, err := client.Connect(ctx, t, &mcp.ClientSessionOptions{ProtocolVersion: s.opts.ProtocolVersion})
+	cs, err = client.Connect(ctx, t, &mcp.ClientSessionOptions{ProtocolVersion: s.opts.ProtocolVersion})
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("no answer to initialize within %v: %w", d, err)
+			return nil, nil, fmt.Errorf("no answer to initialize within %v: %w", d, err)
 		}
-		return nil, fmt.Errorf("initializing: %w", err)
+		return nil, nil, fmt.Errorf("initializing: %w", err)
 	}
-	return cs, nil
+	return cs, raw, nil
 }
 
-// setUpstream makes cs the live upstream, wakes waiting requests and starts watching it.
-// It reports false (and closes cs) if the session is already over.
-func (s *Session) setUpstream(cs *mcp.ClientSession) bool {
+// setUpstream makes cs the live upstream (raw: its connection, for the fast lane, or nil),
+// wakes waiting requests and starts watching it. It reports false (and closes cs) if the
+// session is already over.
+func (s *Session) setUpstream(cs *mcp.ClientSession, raw rawLineConn) bool {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -109,6 +110,7 @@ func (s *Session) setUpstream(cs *mcp.ClientSession) bool {
 	s.upErr = nil
 	close(s.upReady)
 	s.mu.Unlock()
+	s.lane.attach(cs, raw) // before watch, so that its detach comes after
 	if f := s.opts.Observer.UpstreamReady; f != nil {
 		f()
 	}
@@ -119,13 +121,14 @@ func (s *Session) setUpstream(cs *mcp.ClientSession) bool {
 // watch waits for cs to end; if the session still wants it, it reconnects.
 func (s *Session) watch(cs *mcp.ClientSession) {
 	err := cs.Wait()
+	if err == nil {
+		err = errors.New("the upstream closed the session")
+	}
+	s.lane.detach(cs, err)
 	s.mu.Lock()
 	if s.closed || s.up != cs {
 		s.mu.Unlock()
 		return
-	}
-	if err == nil {
-		err = errors.New("the upstream closed the session")
 	}
 	s.up = nil
 	s.upErr = err
@@ -151,10 +154,10 @@ func (s *Session) reconnect() {
 			return
 		case <-time.After(d):
 		}
-		cs, err := s.dialUpstream(s.life)
+		cs, raw, err := s.dialUpstream(s.life)
 		if err == nil {
 			s.restore(cs)
-			if s.setUpstream(cs) {
+			if s.setUpstream(cs, raw) {
 				s.logEvent("info", "upstream restarted")
 				s.resyncTools()
 			}

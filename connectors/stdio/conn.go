@@ -95,7 +95,8 @@ func NewConn(r io.Reader, w io.Writer, closer func() error, opts ConnOptions) *C
 }
 
 // SetIntercept makes Read call f with each complete, non-empty inbound line (trimmed, no
-// newline) before decoding it, on Read's goroutine. If f returns true the line is consumed:
+// newline) before decoding it, on Read's goroutine; an oversized response is offered as
+// the error response the Conn makes of it. If f returns true the line is consumed:
 // it is not decoded and Read does not return it (Tap still sees it, with a nil msg). f may
 // keep line (the Conn never reuses it) but must not modify it. f blocks Read while it runs.
 // nil removes the hook. Safe to call at any time, from any goroutine; a Read in progress
@@ -274,9 +275,16 @@ func (c *Conn) handleOversize(ctx context.Context, o *oversize) {
 	case o.hasID: // a response to one of our requests: fail that request locally
 		c.badInput("rejected a response: " + why)
 		resp := &jsonrpc.Response{ID: o.id, Error: &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: "response " + why}}
+		f := c.intercept.Load()
+		var raw []byte
+		if c.opts.Tap != nil || f != nil {
+			raw, _ = jsonrpc.EncodeMessage(resp)
+		}
 		if c.opts.Tap != nil {
-			raw, _ := jsonrpc.EncodeMessage(resp)
 			c.opts.Tap(Inbound, resp, raw)
+		}
+		if f != nil && (*f)(raw) { // the error goes where the response would have gone
+			return
 		}
 		c.pending = append(c.pending, resp)
 	default:
