@@ -46,10 +46,11 @@ var laneSessions atomic.Uint64 // numbers sessions for their lane ids
 // lane is one session's fast lane. Its methods are safe for concurrent use.
 type lane struct {
 	s      *Session
-	prefix string      // starts every lane id of this session: "pb-fl<n>-"
-	quoted []byte      // `"` + prefix: the cheap prefilter for upstream lines
-	down   *stdio.Conn // the client's connection; set by serve before it is read
-	taken  atomic.Int64
+	prefix string       // starts every lane id of this session: "pb-fl<n>-"
+	quoted []byte       // `"` + prefix: the cheap prefilter for upstream lines
+	down   *stdio.Conn  // the client's connection; set by serve before it is read
+	taken  atomic.Int64 // calls that took the lane, for tests
+	armed  atomic.Bool  // up != nil and its version is the client's: a hint that skips parsing
 
 	mu            sync.Mutex // guards the fields below
 	up            *laneUp    // the live upstream if the lane may use it, else nil
@@ -82,8 +83,12 @@ func newLane(s *Session) *lane {
 func (l *lane) setClientVersion(v string) {
 	l.mu.Lock()
 	l.clientVersion = v
+	l.rearm()
 	l.mu.Unlock()
 }
+
+// rearm updates armed after up or clientVersion changed; l.mu must be held.
+func (l *lane) rearm() { l.armed.Store(l.up != nil && l.up.version == l.clientVersion) }
 
 // attach makes cs (over conn, nil if it has no raw lines) the lane's upstream. It must be
 // called before cs is watched, so that detach comes after it.
@@ -99,6 +104,7 @@ func (l *lane) attach(cs *mcp.ClientSession, conn rawLineConn) {
 	l.mu.Lock()
 	if !l.closed {
 		l.up = up
+		l.rearm()
 	}
 	l.mu.Unlock()
 }
@@ -110,6 +116,7 @@ func (l *lane) detach(cs *mcp.ClientSession, err error) {
 	l.mu.Lock()
 	if l.up != nil && l.up.cs == cs {
 		l.up = nil
+		l.rearm()
 	}
 	for id, c := range l.pending {
 		if c.up.cs == cs {
@@ -137,6 +144,7 @@ func (l *lane) shutdown() {
 	l.mu.Lock()
 	l.closed = true
 	l.up = nil
+	l.rearm()
 	clear(l.pending)
 	l.mu.Unlock()
 }
@@ -147,7 +155,7 @@ func (l *lane) fromClient(line []byte) bool {
 		return false
 	}
 	if bytes.Contains(line, []byte(`"tools/call"`)) {
-		return l.call(line)
+		return l.armed.Load() && l.call(line)
 	}
 	if bytes.Contains(line, []byte(`"notifications/cancelled"`)) {
 		return l.cancel(line)
@@ -188,6 +196,7 @@ func (l *lane) call(line []byte) bool {
 	id := l.prefix + strconv.FormatUint(l.next, 10)
 	l.pending[id] = laneCall{clientID: m.ID, up: up}
 	l.mu.Unlock()
+	l.taken.Add(1) // before the response can come back
 
 	out := make([]byte, 0, len(m.Params)+len(id)+64)
 	out = append(out, `{"jsonrpc":"2.0","id":"`...)
@@ -202,9 +211,11 @@ func (l *lane) call(line []byte) bool {
 		_, still := l.pending[id]
 		delete(l.pending, id)
 		l.mu.Unlock()
+		if still {
+			l.taken.Add(-1)
+		}
 		return !still
 	}
-	l.taken.Add(1)
 	return true
 }
 
