@@ -36,6 +36,13 @@
 // already closing is retried on the new one (it never reached the server); a request that
 // was in flight is answered with an error and never retried (it may have had effects).
 //
+// Plain tools/call requests to stdio children skip go-sdk on both sides: the fast lane
+// (fastlane.go) intercepts the client's line, forwards it upstream under a lane id of its
+// own and writes the upstream's response back with the client's id, unparsed, when both
+// sessions speak the same protocol version. Calls with a progress token, disabled tools,
+// remote upstreams and everything else take the go-sdk path described above; the lane
+// gives the same answers, errors, cancellation and events.
+//
 // The exported API below is the contract with the bridge daemon (bridge/api_server.go).
 package relay
 

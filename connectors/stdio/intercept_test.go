@@ -94,3 +94,29 @@ func TestWriteLineWritesOneLineAndTaps(t *testing.T) {
 		t.Errorf("Tap saw %q", got)
 	}
 }
+
+// TestInterceptGetsTheErrorForAnOversizedResponse: an oversized response is offered to
+// Intercept as the error response the Conn makes of it; if consumed, Read does not return it.
+func TestInterceptGetsTheErrorForAnOversizedResponse(t *testing.T) {
+	var got []string
+	var mu sync.Mutex
+	c, _, peerW := pipeConn(t, ConnOptions{MaxMessageBytes: 100, Intercept: func(line []byte) bool {
+		mu.Lock()
+		got = append(got, string(line))
+		mu.Unlock()
+		return strings.Contains(string(line), `"lane-1"`)
+	}})
+	go func() {
+		peerW.Write([]byte(`{"jsonrpc":"2.0","id":"lane-1","result":{"x":"` + strings.Repeat("a", 500) + `"}}` + "\n"))
+		peerW.Write([]byte(`{"jsonrpc":"2.0","id":3,"result":{"x":"` + strings.Repeat("a", 500) + `"}}` + "\n"))
+	}()
+	r, ok := readMsg(t, c).(*jsonrpc.Response)
+	if !ok || r.ID.Raw() != int64(3) || r.Error == nil {
+		t.Fatalf("Read = %#v, want the error response for id 3", r)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 2 || !strings.Contains(got[0], `"id":"lane-1"`) || !strings.Contains(got[0], "exceeds the 100-byte limit") {
+		t.Errorf("Intercept saw %q", got)
+	}
+}
