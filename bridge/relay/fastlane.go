@@ -35,7 +35,9 @@ import (
 // The Conns hand every intercepted or raw-written line of the client's connection to the
 // event tap, which decodes it off the call path, so events are the same as go-sdk's.
 
-// rawLineConn is what the lane needs of an upstream connection; *stdio.Conn has it.
+// rawLineConn is what the lane needs of an upstream connection; *stdio.Conn has it. A
+// connection that rewrites messages on their way must not have these methods (the lane
+// would bypass it).
 type rawLineConn interface {
 	SetIntercept(f func(line []byte) bool)
 	WriteLine(raw []byte) error

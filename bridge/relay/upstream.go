@@ -100,6 +100,9 @@ func (s *Session) dialUpstream(ctx context.Context) (cs *mcp.ClientSession, raw 
 // wakes waiting requests and starts watching it. It reports false (and closes cs) if the
 // session is already over.
 func (s *Session) setUpstream(cs *mcp.ClientSession, raw rawLineConn) bool {
+	// The lane first: a request that sees the upstream up may take the lane at once. Before
+	// watch, so that its detach comes after.
+	s.lane.attach(cs, raw)
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -110,7 +113,6 @@ func (s *Session) setUpstream(cs *mcp.ClientSession, raw rawLineConn) bool {
 	s.upErr = nil
 	close(s.upReady)
 	s.mu.Unlock()
-	s.lane.attach(cs, raw) // before watch, so that its detach comes after
 	if f := s.opts.Observer.UpstreamReady; f != nil {
 		f()
 	}
