@@ -89,10 +89,11 @@ func TestFastLaneGivesTheSameAnswersAsTheGoSDKPath(t *testing.T) {
 }
 
 // TestFastLaneRawWire checks the bytes a raw client gets: the client's id (string or
-// number) comes back as sent, with the upstream's result; a client whose protocol version
-// differs from the upstream's stays on the go-sdk path.
+// number) comes back as sent, with the upstream's result. The upstream is dialled at the
+// client's version, so clients of every initialize-based version take the lane; a session
+// whose two sides still differ (simulated at the end) stays on the go-sdk path.
 func TestFastLaneRawWire(t *testing.T) {
-	for _, version := range []string{UpstreamProtocolVersion, "2025-06-18"} {
+	for _, version := range []string{UpstreamProtocolVersion, "2025-06-18", "2024-11-05"} {
 		t.Run(version, func(t *testing.T) {
 			bridgeEnd, clientEnd := net.Pipe()
 			sess := NewSession(Options{Connection: "test", Connector: stdioConnector(t, nil, connectors.Hooks{}), ProtocolVersion: UpstreamProtocolVersion})
@@ -122,12 +123,24 @@ func TestFastLaneRawWire(t *testing.T) {
 			if json.Unmarshal([]byte(got7), &r7) != nil || r7.ID != float64(7) || !strings.Contains(string(r7.Result), `"text":"two"`) {
 				t.Errorf("number id: %s", got7)
 			}
-			want := int64(2)
-			if version != UpstreamProtocolVersion {
-				want = 0
+			if n := sess.lane.taken.Load(); n != 2 {
+				t.Errorf("%d calls took the lane, want 2", n)
 			}
-			if n := sess.lane.taken.Load(); n != want {
-				t.Errorf("%d calls took the lane, want %d", n, want)
+			sess.lane.mu.Lock()
+			upVersion := sess.lane.up.version
+			sess.lane.mu.Unlock()
+			if upVersion != version {
+				t.Errorf("the upstream negotiated %s; want the client's %s", upVersion, version)
+			}
+
+			// Versions that differ: the result must not pass as it is.
+			sess.lane.setClientVersion("2000-01-01")
+			c.send(`{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"echo","arguments":{"text":"three"}}}`)
+			if got := c.recv(); !strings.Contains(got, `"id":8`) || !strings.Contains(got, `"text":"three"`) {
+				t.Errorf("call with differing versions: %s", got)
+			}
+			if n := sess.lane.taken.Load(); n != 2 {
+				t.Errorf("a call took the lane although the versions differ (%d lane calls)", n)
 			}
 		})
 	}

@@ -73,7 +73,10 @@ type Options struct {
 	Connection string
 	// Connector yields the upstream transport. Required.
 	Connector connectors.Connector
-	// ProtocolVersion pins the upstream protocol version; "" lets the SDK negotiate.
+	// ProtocolVersion pins the upstream protocol version; "" lets the SDK negotiate. When
+	// pinned, the upstream is offered the client's own version instead if it is one of the
+	// initialize-based versions the relay serves: both sides then speak the same version, so
+	// tools/call results can take the fast lane as they are (fastlane.go).
 	ProtocolVersion string
 	// Events receives a KindMessage event for every message in both directions (redacted),
 	// with latency on responses. nil means events.Discard.
@@ -130,6 +133,7 @@ type Session struct {
 	srv      *mcp.Server        // this client's own server (notifications go to all its sessions)
 	ss       *mcp.ServerSession // the client's session, once initialize arrived
 	client   *mcp.Client        // the upstream client, built from the client's capabilities
+	asked    string             // the protocol version the client asked for in initialize
 	up       *mcp.ClientSession // the live upstream session; nil while down
 	upReady  chan struct{}      // closed when up is set (or the session ends); replaced when lost
 	upErr    error              // why the upstream is down

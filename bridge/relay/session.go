@@ -153,6 +153,7 @@ func (s *Session) initialize(ctx context.Context, next mcp.MethodHandler, method
 	}
 	s.ss = req.Session
 	s.client = s.newClient(p)
+	s.asked = p.ProtocolVersion
 	s.mu.Unlock()
 
 	name := ""

@@ -84,9 +84,12 @@ func (s *Session) dialUpstream(ctx context.Context) (cs *mcp.ClientSession, raw 
 	}
 	t = orderedTransport{Transport: t, s: s, raw: &raw}
 	s.mu.Lock()
-	client := s.client
+	client, version := s.client, s.opts.ProtocolVersion
+	if version != "" && slices.Contains(downstreamVersions, s.asked) {
+		version = s.asked
+	}
 	s.mu.Unlock()
-	cs, err = client.Connect(ctx, t, &mcp.ClientSessionOptions{ProtocolVersion: s.opts.ProtocolVersion})
+	cs, err = client.Connect(ctx, t, &mcp.ClientSessionOptions{ProtocolVersion: version})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, nil, fmt.Errorf("no answer to initialize within %v: %w", d, err)
