@@ -435,49 +435,77 @@ func TestToolDisable(t *testing.T) {
 	}
 }
 
+// TestEventsForEveryMessage: tool calls give request and response events (method, tool, id,
+// size, latency, error, redacted body) whether they take the fast lane or go-sdk's path,
+// and the handshake gives events too.
 func TestEventsForEveryMessage(t *testing.T) {
-	rec := &recorder{}
-	st := start(t, Options{Connector: stdioConnector(t, nil, connectors.Hooks{}), Events: rec}, nil)
-	const secret = "ntn_abcdefghijklmnopqrstuvwxyz0123"
-	mustCall(t, st.cs, "echo", map[string]any{"text": "x", "api_token": secret})
-	_, _ = call(t, st.cs, "no-such-tool", nil)
-	st.close()
+	for _, lane := range []bool{true, false} {
+		name := map[bool]string{true: "fast lane", false: "go-sdk path"}[lane]
+		t.Run(name, func(t *testing.T) {
+			rec := &recorder{}
+			st := start(t, Options{Connector: stdioConnector(t, nil, connectors.Hooks{}), Events: rec}, nil)
+			if !lane {
+				st.sess.lane.setClientVersion("2000-01-01") // sides that differ never take the lane
+			}
+			const secret = "ntn_abcdefghijklmnopqrstuvwxyz0123"
+			mustCall(t, st.cs, "echo", map[string]any{"text": "x", "api_token": secret})
+			_, _ = call(t, st.cs, "no-such-tool", nil)
+			want := map[bool]int64{true: 2, false: 0}[lane]
+			if n := st.sess.lane.taken.Load(); n != want {
+				t.Fatalf("%d calls took the lane, want %d", n, want)
+			}
+			st.close()
 
+			evs := rec.all()
+			req := checkToolCallEvents(t, evs, secret, "echo", "no-such-tool")
+			if req.Connection != "test" || !strings.Contains(string(req.Body), `"api_token"`) {
+				t.Errorf("request event %+v: want connection test and the call's arguments, redacted", req)
+			}
+			var sawInit bool
+			for _, e := range evs {
+				sawInit = sawInit || (e.Method == "initialize" && e.Direction == events.FromUpstream && e.LatencyMicros > 0)
+			}
+			if !sawInit {
+				t.Error("no event for the initialize response")
+			}
+		})
+	}
+}
+
+// checkToolCallEvents finds, among evs, the request and response events of a tools/call to
+// okTool and the response event of one to errTool (which failed), and checks what every such
+// event carries: method, id, size, client, latency, the error, and no secret in any body. It
+// returns the request event.
+func checkToolCallEvents(t *testing.T, evs []events.Event, secret, okTool, errTool string) *events.Event {
+	t.Helper()
 	var req, resp, errResp *events.Event
-	evs := rec.all()
 	for i := range evs {
 		e := &evs[i]
 		if strings.Contains(string(e.Body), secret) {
 			t.Errorf("event %d holds the secret: %s", i, e.Body)
 		}
 		switch {
-		case e.Kind == events.KindMessage && e.Direction == events.FromClient && e.Tool == "echo":
+		case e.Kind == events.KindMessage && e.Direction == events.FromClient && e.Tool == okTool:
 			req = e
-		case e.Kind == events.KindMessage && e.Direction == events.FromUpstream && e.Tool == "echo":
+		case e.Kind == events.KindMessage && e.Direction == events.FromUpstream && e.Tool == okTool:
 			resp = e
-		case e.Kind == events.KindMessage && e.Direction == events.FromUpstream && e.Tool == "no-such-tool":
+		case e.Kind == events.KindMessage && e.Direction == events.FromUpstream && e.Tool == errTool:
 			errResp = e
 		}
 	}
 	if req == nil || resp == nil || errResp == nil {
 		t.Fatalf("missing events among %d: request %v, response %v, error response %v", len(evs), req, resp, errResp)
 	}
-	if req.Method != "tools/call" || req.RPCID == "" || req.Size == 0 || req.Connection != "test" || req.Client != "test-client" {
+	if req.Method != "tools/call" || req.RPCID == "" || req.Size == 0 || req.Client != "test-client" {
 		t.Errorf("request event %+v", req)
 	}
-	if resp.Method != "tools/call" || resp.RPCID != req.RPCID || resp.LatencyMicros <= 0 || resp.Error != "" {
+	if resp.Method != "tools/call" || resp.RPCID != req.RPCID || resp.LatencyMicros <= 0 || resp.Error != "" || resp.Size == 0 {
 		t.Errorf("response event %+v", resp)
 	}
-	if errResp.Error == "" {
-		t.Errorf("error response event has no error: %+v", errResp)
+	if errResp.Error == "" || errResp.LatencyMicros <= 0 {
+		t.Errorf("error response event %+v", errResp)
 	}
-	var sawInit bool
-	for _, e := range evs {
-		sawInit = sawInit || (e.Method == "initialize" && e.Direction == events.FromUpstream && e.LatencyMicros > 0)
-	}
-	if !sawInit {
-		t.Error("no event for the initialize response")
-	}
+	return req
 }
 
 func TestUpstreamDownTooLongGivesAnError(t *testing.T) {
