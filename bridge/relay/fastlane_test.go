@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -150,33 +149,11 @@ func TestFastLaneRawWire(t *testing.T) {
 func TestFastLaneManySessionsManyCalls(t *testing.T) {
 	const sessions, callers, calls = 4, 8, 250
 	conn := stdioConnector(t, nil, connectors.Hooks{})
-	var wg sync.WaitGroup
-	errs := make(chan error, sessions*callers)
 	sts := make([]*started, sessions)
 	for s := range sessions {
 		sts[s] = start(t, Options{Connector: conn}, nil)
 	}
-	for s, st := range sts {
-		for g := range callers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := range calls {
-					want := fmt.Sprintf("s%d-g%d-%d", s, g, i)
-					got, err := call(t, st.cs, "echo", map[string]any{"text": want})
-					if err != nil || got != want {
-						errs <- fmt.Errorf("echo %s = %q, %v", want, got, err)
-						return
-					}
-				}
-			}()
-		}
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
+	echoConcurrently(t, sts, callers, calls)
 	for s, st := range sts {
 		if n := st.sess.lane.taken.Load(); n != callers*calls {
 			t.Errorf("session %d: %d calls took the lane, want %d", s, n, callers*calls)

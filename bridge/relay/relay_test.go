@@ -522,24 +522,42 @@ func TestUpstreamDownTooLongGivesAnError(t *testing.T) {
 	}
 }
 
-// TestManyConcurrentCalls: no lost or mismatched responses.
+// TestManyConcurrentCalls: no lost or mismatched responses, on the fast lane and on
+// go-sdk's path.
 func TestManyConcurrentCalls(t *testing.T) {
-	st := start(t, Options{Connector: stdioConnector(t, nil, connectors.Hooks{})}, nil)
-	var wg sync.WaitGroup
-	errs := make(chan error, 8)
-	for g := range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range 200 {
-				want := fmt.Sprintf("g%d-%d", g, i)
-				got, err := call(t, st.cs, "echo", map[string]any{"text": want})
-				if err != nil || got != want {
-					errs <- fmt.Errorf("echo %s = %q, %v", want, got, err)
-					return
-				}
+	for _, lane := range []bool{true, false} {
+		t.Run(map[bool]string{true: "fast lane", false: "go-sdk path"}[lane], func(t *testing.T) {
+			st := start(t, Options{Connector: stdioConnector(t, nil, connectors.Hooks{})}, nil)
+			if !lane {
+				st.sess.lane.setClientVersion("2000-01-01") // sides that differ never take the lane
 			}
-		}()
+			echoConcurrently(t, []*started{st}, 8, 200)
+			if n, want := st.sess.lane.taken.Load(), map[bool]int64{true: 8 * 200, false: 0}[lane]; n != want {
+				t.Errorf("%d calls took the lane, want %d", n, want)
+			}
+		})
+	}
+}
+
+// echoConcurrently runs callers goroutines per session, each making calls echo calls with
+// texts of its own, and fails the test on any error, lost or mismatched response.
+func echoConcurrently(t *testing.T, sts []*started, callers, calls int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, len(sts)*callers)
+	for s, st := range sts {
+		for g := range callers {
+			wg.Go(func() {
+				for i := range calls {
+					want := fmt.Sprintf("s%d-g%d-%d", s, g, i)
+					got, err := call(t, st.cs, "echo", map[string]any{"text": want})
+					if err != nil || got != want {
+						errs <- fmt.Errorf("echo %s = %q, %v", want, got, err)
+						return
+					}
+				}
+			})
+		}
 	}
 	wg.Wait()
 	close(errs)
