@@ -14,6 +14,9 @@ section() { printf '\n## %s\n\n`%s`\n\n' "$1" "$2"; }
 section "Spine: direct vs patchbay shim vs mcp-remote vs supergateway" "go run ./bench/spine"
 go run ./bench/spine "${quick[@]}"
 
+section "The floor of the shim + bridge topology: process hops with no processing" "go run ./bench/hops"
+go run ./bench/hops
+
 section "Native Notion connector vs @notionhq/notion-mcp-server" "go run ./bench/notion"
 go run ./bench/notion
 
