@@ -72,7 +72,7 @@ bench: deps npm-peers
 screenshot: deps
 	@scripts/screenshot.sh
 
-## package: build a Linux release archive (Patchbay.tar.xz: both binaries, a .desktop file for the tray)
+## package: build a Linux release archive, Patchbay.tar.xz (both binaries, a .desktop file for the tray)
 # fyne package builds the tray from cmd/patchbay-tray (its FyneApp.toml, whose Build number it
 # bumps: the file is put back as it was). The lean patchbay is added next to the tray in the
 # archive's bin folder and to its Makefile's install and uninstall rules, then it is repacked.
