@@ -53,6 +53,14 @@ func (a *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return a.base.RoundTrip(req)
 }
 
+// CloseIdleConnections closes the idle connections of the transport underneath, if it keeps
+// any.
+func (a *authTransport) CloseIdleConnections() {
+	if ci, ok := a.base.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
+}
+
 func (a *authTransport) oauthRoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	tok, err := a.tokens.Token(ctx)

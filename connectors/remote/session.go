@@ -68,7 +68,11 @@ func (k *sessionKeeper) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := k.base.RoundTrip(k.prepare(req, body, live))
 	if err != nil && !needsAuth(err) && req.Context().Err() == nil && safeToRepeat(req, body) {
 		// The connection dropped (a server restart, a network blip, a stale keep-alive):
-		// once more on a new one, for requests that have no side effects.
+		// once more on a new one, for requests that have no side effects. The other idle
+		// connections most likely dropped with it: close them, or the retry would take one.
+		if ci, ok := k.base.(interface{ CloseIdleConnections() }); ok {
+			ci.CloseIdleConnections()
+		}
 		resp, err = k.base.RoundTrip(k.prepare(req, body, live))
 	}
 	if err != nil {
