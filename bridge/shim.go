@@ -91,6 +91,7 @@ type shim struct {
 	progressOf   map[string]string
 	lastProgress map[string]time.Time
 	holdBack     time.Duration // set by fromBridge: wait this long before writing the message
+	afterProg    bool          // set by fromBridge: the message answers a request that had progress
 }
 
 // lineWriter writes whole lines to the client; safe for concurrent use.
@@ -341,11 +342,11 @@ func (s *shim) readBridge(conn io.ReadWriteCloser, r *bufio.Reader, lost chan<- 
 		}
 		if s.fromBridge(line) {
 			s.mu.Lock()
-			wait := s.holdBack
-			s.holdBack = 0
+			wait, after := s.holdBack, s.afterProg
+			s.holdBack, s.afterProg = 0, false
 			s.mu.Unlock()
-			if wait > 0 {
-				time.Sleep(wait)
+			if after {
+				s.holdForProgress(wait)
 			}
 			if s.out.writeLine(line) != nil {
 				return // the client is gone; run sees out.gone
@@ -360,6 +361,32 @@ func (s *shim) readBridge(conn io.ReadWriteCloser, r *bufio.Reader, lost chan<- 
 // wins and the last progress is dropped (a progress bar that never reaches its end). Writing
 // the response a moment later puts it in another read.
 const progressGap = 2 * time.Millisecond
+
+// maxProgressHold bounds how long a response waits for the client to read the progress
+// notifications before it (a client that reads nothing must still get its answer).
+const maxProgressHold = 50 * time.Millisecond
+
+// holdForProgress delays a response whose request had progress notifications, so that the
+// last notification and the response arrive in separate reads and the client has handled
+// the first before the second comes (see progressGap). gap is what is left of progressGap
+// since the last notification was written. Where the client's pipe tells how much it has
+// not read (Linux), it first waits, at most maxProgressHold, until the client has read
+// everything before the response; if that took a while (a busy client), the client gets
+// the whole progressGap after its read.
+func (s *shim) holdForProgress(gap time.Duration) {
+	deadline := time.Now().Add(maxProgressHold)
+	for {
+		n, ok := unread(s.o.Stdout)
+		if !ok || n == 0 || time.Now().After(deadline) {
+			break
+		}
+		gap = progressGap
+		time.Sleep(100 * time.Microsecond)
+	}
+	if gap > 0 {
+		time.Sleep(gap)
+	}
+}
 
 // fromBridge updates what is in flight from a bridge message and reports whether to pass it
 // to the client (a replayed initialize's answer is swallowed).
@@ -397,7 +424,7 @@ func (s *shim) fromBridge(line []byte) bool {
 		delete(s.progressOf, id)
 		if at, ok := s.lastProgress[tok]; ok {
 			delete(s.lastProgress, tok)
-			s.holdBack = progressGap - time.Since(at)
+			s.holdBack, s.afterProg = progressGap-time.Since(at), true
 		}
 	}
 	if s.swallowIDs[id] {
