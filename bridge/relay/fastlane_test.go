@@ -1,11 +1,9 @@
 package relay
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -93,15 +91,7 @@ func TestFastLaneGivesTheSameAnswersAsTheGoSDKPath(t *testing.T) {
 func TestFastLaneRawWire(t *testing.T) {
 	for _, version := range []string{UpstreamProtocolVersion, "2025-06-18", "2024-11-05"} {
 		t.Run(version, func(t *testing.T) {
-			bridgeEnd, clientEnd := net.Pipe()
-			sess := NewSession(Options{Connection: "test", Connector: stdioConnector(t, nil, connectors.Hooks{}), ProtocolVersion: UpstreamProtocolVersion})
-			done := make(chan error, 1)
-			go func() { done <- sess.Serve(context.Background(), bridgeEnd) }()
-			defer func() {
-				clientEnd.Close()
-				<-done
-			}()
-			c := &rawClient{t: t, conn: clientEnd, r: bufio.NewReader(clientEnd)}
+			sess, c := startRaw(t, Options{Connection: "test", Connector: stdioConnector(t, nil, connectors.Hooks{}), ProtocolVersion: UpstreamProtocolVersion})
 			c.send(strings.Replace(strings.Replace(initLine, "%d", "1", 1), "2025-06-18", version, 1))
 			if got := c.recv(); !strings.Contains(got, `"protocolVersion":"`+version+`"`) {
 				t.Fatalf("initialize: %s", got)

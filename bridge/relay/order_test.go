@@ -1,10 +1,8 @@
 package relay
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"net"
 	"strings"
 	"testing"
 
@@ -27,15 +25,7 @@ func TestProgressArrivesBeforeItsResult(t *testing.T) {
 			return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "done"}}}, nil
 		})
 
-	bridgeEnd, clientEnd := net.Pipe()
-	sess := NewSession(Options{Connection: "order", Connector: memConnector{srv}})
-	done := make(chan error, 1)
-	go func() { done <- sess.Serve(context.Background(), bridgeEnd) }()
-	defer func() {
-		clientEnd.Close()
-		<-done
-	}()
-	c := &rawClient{t: t, conn: clientEnd, r: bufio.NewReader(clientEnd)}
+	_, c := startRaw(t, Options{Connection: "order", Connector: memConnector{srv}})
 	c.send(strings.Replace(initLine, "%d", "1", 1))
 	c.recv()
 	c.send(`{"jsonrpc":"2.0","method":"notifications/initialized"}`)

@@ -27,6 +27,22 @@ func (f *flaky) Transport(ctx context.Context) (mcp.Transport, error) {
 	return f.Connector.Transport(ctx)
 }
 
+// startRaw runs a Session with opts over net.Pipe (standing in for the shim's socket) and
+// returns it with a raw client on the other end. Cleanup closes the client's end and waits
+// for Serve to return.
+func startRaw(t *testing.T, opts Options) (*Session, *rawClient) {
+	t.Helper()
+	bridgeEnd, clientEnd := net.Pipe()
+	sess := NewSession(opts)
+	done := make(chan error, 1)
+	go func() { done <- sess.Serve(context.Background(), bridgeEnd) }()
+	t.Cleanup(func() {
+		clientEnd.Close()
+		<-done
+	})
+	return sess, &rawClient{t: t, conn: clientEnd, r: bufio.NewReader(clientEnd)}
+}
+
 // rawClient speaks newline-delimited JSON-RPC by hand, as a shim's client would.
 type rawClient struct {
 	t    *testing.T
@@ -55,15 +71,7 @@ func (c *rawClient) recv() string {
 const initLine = `{"jsonrpc":"2.0","id":%d,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}`
 
 func TestRawWire(t *testing.T) {
-	bridgeEnd, clientEnd := net.Pipe()
-	sess := NewSession(Options{Connection: "test", Connector: &flaky{Connector: stdioConnector(t, nil, connectors.Hooks{})}, ProtocolVersion: UpstreamProtocolVersion})
-	done := make(chan error, 1)
-	go func() { done <- sess.Serve(context.Background(), bridgeEnd) }()
-	defer func() {
-		clientEnd.Close()
-		<-done
-	}()
-	c := &rawClient{t: t, conn: clientEnd, r: bufio.NewReader(clientEnd)}
+	_, c := startRaw(t, Options{Connection: "test", Connector: &flaky{Connector: stdioConnector(t, nil, connectors.Hooks{})}, ProtocolVersion: UpstreamProtocolVersion})
 
 	// The upstream cannot start: initialize gets an error that names the connection ...
 	c.send(strings.Replace(initLine, "%d", "1", 1))
