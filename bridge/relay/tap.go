@@ -132,8 +132,11 @@ func (t *tap) reportDropped() {
 }
 
 func (t *tap) record(pending map[pendingKey]pendingReq, it tapItem) {
-	if it.msg == nil { // a raw line of the fast lane: decode it here, off the call path
-		it.msg, _ = jsonrpc.DecodeMessage(it.raw)
+	if it.msg == nil { // a raw line (fast lane, or any line from the client): decode it here, off the call path
+		var err error
+		if it.msg, err = jsonrpc.DecodeMessage(it.raw); err != nil {
+			return // not a message: the Conn reports it as bad input
+		}
 	}
 	fromClient := it.dir == stdio.Inbound
 	e := events.Event{

@@ -38,8 +38,9 @@ type ConnOptions struct {
 	// Tap, if set, sees every message that passes, with its encoded form (no newline). It
 	// runs inline on the read or write path, so it must be quick. The Conn never reuses
 	// raw, so Tap may keep it, but must not modify it. msg is nil for lines that were not
-	// decoded: those written with WriteLine and those consumed by an Intercept func (decode
-	// raw if needed; it may not be valid JSON-RPC).
+	// decoded: those written with WriteLine and, while an Intercept func is set, every
+	// inbound line, tapped before the func sees it (decode raw if needed; it may not be
+	// valid JSON-RPC).
 	Tap func(dir Direction, msg jsonrpc.Message, raw []byte)
 	// Intercept, if set, is the initial Intercept func (see SetIntercept).
 	Intercept func(line []byte) bool
@@ -97,8 +98,9 @@ func NewConn(r io.Reader, w io.Writer, closer func() error, opts ConnOptions) *C
 // SetIntercept makes Read call f with each complete, non-empty inbound line (trimmed, no
 // newline) before decoding it, on Read's goroutine; an oversized response is offered as
 // the error response the Conn makes of it. If f returns true the line is consumed:
-// it is not decoded and Read does not return it (Tap still sees it, with a nil msg). f may
-// keep line (the Conn never reuses it) but must not modify it. f blocks Read while it runs.
+// it is not decoded and Read does not return it. While f is set, Tap sees each inbound
+// line, with a nil msg, before f does. f may keep line (the Conn never reuses it) but must
+// not modify it. f blocks Read while it runs.
 // nil removes the hook. Safe to call at any time, from any goroutine; a Read in progress
 // may still use the previous func for the line it is handling.
 func (c *Conn) SetIntercept(f func(line []byte) bool) {
@@ -159,11 +161,18 @@ func (c *Conn) Read(ctx context.Context) (jsonrpc.Message, error) {
 		if len(line) == 0 {
 			continue
 		}
-		if f := c.intercept.Load(); f != nil && (*f)(line) {
+		tapped := false
+		if f := c.intercept.Load(); f != nil {
+			// Tap the line before the intercept forwards it: the answer can come back, and
+			// be tapped, before f returns, and a tap pairs a response with its request in
+			// the order it sees them.
 			if c.opts.Tap != nil {
 				c.opts.Tap(Inbound, nil, line)
+				tapped = true
 			}
-			continue
+			if (*f)(line) {
+				continue
+			}
 		}
 		msg, err := jsonrpc.DecodeMessage(line)
 		if err != nil {
@@ -173,7 +182,7 @@ func (c *Conn) Read(ctx context.Context) (jsonrpc.Message, error) {
 			}
 			continue
 		}
-		if c.opts.Tap != nil {
+		if c.opts.Tap != nil && !tapped {
 			c.opts.Tap(Inbound, msg, line)
 		}
 		return msg, nil

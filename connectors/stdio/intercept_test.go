@@ -1,6 +1,7 @@
 package stdio
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -35,13 +36,17 @@ func (l *tapLog) lines() []string {
 }
 
 // TestInterceptConsumesLinesAndTheTapSeesThem: a consumed line is not decoded or returned
-// (even if it is not JSON), the next one is; the Tap sees both, the consumed one with a
-// nil msg; SetIntercept(nil) turns the hook off.
+// (even if it is not JSON), the next one is; the Tap sees both, with a nil msg, each before
+// the Intercept func does (a consumed request's answer may be tapped before the func
+// returns); SetIntercept(nil) turns the hook off.
 func TestInterceptConsumesLinesAndTheTapSeesThem(t *testing.T) {
 	var log tapLog
 	var mu sync.Mutex
 	var seen []string
 	c, _, peerW := pipeConn(t, ConnOptions{Tap: log.tap, Intercept: func(line []byte) bool {
+		if !slices.Contains(log.lines(), "in nil "+string(line)) {
+			t.Errorf("Intercept saw %q before the Tap did", line)
+		}
 		mu.Lock()
 		seen = append(seen, string(line))
 		mu.Unlock()
@@ -61,7 +66,7 @@ func TestInterceptConsumesLinesAndTheTapSeesThem(t *testing.T) {
 	}
 	mu.Unlock()
 	got := log.lines()
-	if len(got) != 2 || got[0] != `in nil {"grab": not json}` || !strings.HasPrefix(got[1], "in msg ") {
+	if len(got) != 2 || got[0] != `in nil {"grab": not json}` || got[1] != `in nil {"jsonrpc":"2.0","method":"ping","id":1}` {
 		t.Errorf("Tap saw %q", got)
 	}
 
