@@ -42,6 +42,9 @@ type SessionStatus struct {
 	// Client is the client's name from its initialize request ("" until it has sent one).
 	Client  string    `json:"client,omitempty"`
 	Started time.Time `json:"started"`
+	// Direct: the shim handed the client's stdin and stdout to the bridge, which relays
+	// without it (Linux; see the README's "Speed").
+	Direct bool `json:"direct,omitempty"`
 }
 
 // Connection states.

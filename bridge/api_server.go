@@ -431,10 +431,27 @@ func (b *Bridge) handleMCP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	conn.SetDeadline(time.Time{})
-	brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: " + UpgradeProtocol + "\r\n\r\n")
+	uconn, isUnix := conn.(*net.UnixConn)
+	handover := handoverSupported && isUnix && r.Header.Get(HandoverHeader) == handoverFDs && brw.Reader.Buffered() == 0
+	brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: " + UpgradeProtocol + "\r\n")
+	if handover {
+		brw.WriteString(HandoverHeader + ": " + handoverFDs + "\r\n")
+	}
+	brw.WriteString("\r\n")
 	if err := brw.Flush(); err != nil {
 		conn.Close()
 		return
+	}
+	var stream io.ReadWriteCloser = readWriteCloser{Reader: brw.Reader, Writer: conn, close: conn.Close}
+	if handover {
+		in, out, notes, err := recvFDs(uconn, 10*time.Second)
+		if err != nil {
+			// The shim relays itself once it sees the stream end.
+			b.logger.Printf("session of %s: %v", rt.name, err)
+			conn.Close()
+			return
+		}
+		stream = newHandedStream(in, out, notes, conn)
 	}
 	b.wg.Add(1)
 	defer b.wg.Done()
@@ -455,8 +472,18 @@ func (b *Bridge) handleMCP(w http.ResponseWriter, r *http.Request) {
 			UpstreamLost:      rt.upstreamLost,
 		},
 	})
-	rec = rt.addSessionRec(rec, sess.RefreshTools, func() { cancel(); conn.Close() })
+	rec = rt.addSessionRec(rec, sess.RefreshTools, func() { cancel(); stream.Close() })
 	sink.id = rec.id
+	if hs, ok := stream.(*handedStream); ok {
+		rec.direct.Store(true)
+		// The shim never writes once it has handed over: its hang-up (it exited, or was
+		// killed) ends the session, which lets go of the client's pipes.
+		go func() {
+			_, _ = io.Copy(io.Discard, conn)
+			cancel()
+			hs.Close()
+		}()
+	}
 	defer func() {
 		// A panic in a session must not leave it listed forever (or take the bridge down:
 		// net/http recovers handler panics, so keep the record straight here).
@@ -464,13 +491,12 @@ func (b *Bridge) handleMCP(w http.ResponseWriter, r *http.Request) {
 			b.logger.Printf("session %s of %s: panic: %v", rec.id, rt.name, p)
 			err = fmt.Errorf("internal error in the relay: %v", p)
 		}
-		conn.Close()
+		stream.Close()
 		if isNormalEnd(err) {
 			err = nil
 		}
 		rt.endSession(rec, err)
 	}()
-	stream := readWriteCloser{Reader: brw.Reader, Writer: conn, close: conn.Close}
 	err = sess.Serve(ctx, stream)
 }
 

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"time"
 
@@ -250,4 +251,88 @@ func (c *Client) OpenMCP(ctx context.Context, name string) (io.ReadWriteCloser, 
 		return nil, errors.New("the bridge's MCP stream is not writable")
 	}
 	return rwc, nil
+}
+
+// Handed is a session whose client stdio the bridge took (see handover.go).
+type Handed struct {
+	// Control is the stream the session was opened on; the bridge hangs it up when it lets
+	// go of the client's stdio.
+	Control *net.UnixConn
+	// Notes is the read end of the pipe the bridge writes its notes to.
+	Notes *os.File
+}
+
+// Close closes both.
+func (h *Handed) Close() error {
+	h.Notes.Close()
+	return h.Control.Close()
+}
+
+// OpenMCPHandover opens a stream to connection name as OpenMCP does, and offers the bridge
+// the AI client's stdin and stdout (pipes; see handover.go). If the bridge takes them, it
+// returns the Handed session and no stream; otherwise (a bridge or system without the
+// handover) an ordinary stream. ctx bounds the opening only.
+func (c *Client) OpenMCPHandover(ctx context.Context, name string, stdin, stdout *os.File) (stream io.ReadWriteCloser, handed *Handed, err error) {
+	conn, err := dialSocket(ctx, c.socket)
+	if err != nil {
+		return nil, nil, c.transportErr(err)
+	}
+	uc, ok := conn.(*net.UnixConn)
+	if !ok {
+		conn.Close()
+		return nil, nil, errors.New("the bridge's socket is not a unix socket")
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		conn.SetDeadline(dl)
+	}
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+	fail := func(err error) (io.ReadWriteCloser, *Handed, error) {
+		conn.Close()
+		if ctx.Err() != nil {
+			err = ctx.Err()
+		}
+		return nil, nil, c.transportErr(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, c.url("/v1/connections/"+url.PathEscape(name)+"/mcp", nil), nil)
+	if err != nil {
+		return fail(err)
+	}
+	req.Header.Set("Connection", "Upgrade")
+	req.Header.Set("Upgrade", UpgradeProtocol)
+	req.Header.Set(HandoverHeader, handoverFDs)
+	if err := req.Write(conn); err != nil {
+		return fail(err)
+	}
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, req)
+	if err != nil {
+		return fail(err)
+	}
+	if resp.StatusCode != http.StatusSwitchingProtocols {
+		apiErr := readAPIError(resp)
+		conn.Close()
+		return nil, nil, apiErr
+	}
+	if !stop() {
+		return fail(ctx.Err())
+	}
+	conn.SetDeadline(time.Time{})
+	if resp.Header.Get(HandoverHeader) != handoverFDs {
+		return readWriteCloser{Reader: br, Writer: conn, close: conn.Close}, nil, nil
+	}
+	if br.Buffered() > 0 {
+		return fail(errors.New("the bridge wrote before it had the client's pipes"))
+	}
+	r, w, err := newNotesPipe()
+	if err != nil {
+		return fail(err)
+	}
+	err = sendFDs(uc, stdin, stdout, w)
+	w.Close() // the bridge has its own copy; the shim must see the end of the notes
+	if err != nil {
+		r.Close()
+		return fail(err)
+	}
+	return nil, &Handed{Control: uc, Notes: r}, nil
 }

@@ -54,6 +54,7 @@ type sessionRec struct {
 	id      string
 	started time.Time
 	client  atomic.Value // string, from the client's initialize
+	direct  atomic.Bool  // the shim handed over the client's stdio
 	refresh func()       // tells the relay to re-read enabled tools
 	end     func()       // ends the session (closes the client's stream)
 }
@@ -339,7 +340,7 @@ func (rt *connRuntime) status() ConnectionStatus {
 		Sessions: []SessionStatus{}, Detail: rt.detail,
 	}
 	for _, s := range rt.sessions {
-		st.Sessions = append(st.Sessions, SessionStatus{ID: s.id, Client: s.client.Load().(string), Started: s.started})
+		st.Sessions = append(st.Sessions, SessionStatus{ID: s.id, Client: s.client.Load().(string), Started: s.started, Direct: s.direct.Load()})
 	}
 	sort.Slice(st.Sessions, func(i, j int) bool { return st.Sessions[i].Started.Before(st.Sessions[j].Started) })
 	return st

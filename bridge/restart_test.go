@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -19,7 +20,17 @@ import (
 // with SIGKILL while a call is in flight, and checks that the in-flight call gets an error,
 // the shim starts a new bridge and replays the handshake, and the client's next call works
 // on the same session.
+//
+// Both ways a shim runs are tested: on Linux it hands the client's pipes to the bridge (the
+// session is "direct" until the bridge dies; then the shim relays), and with
+// PATCHBAY_SHIM_PIPE set, or on other systems, it relays from the start.
 func TestKillBridgeMidSession(t *testing.T) {
+	for _, mode := range []string{"handover", "pipe"} {
+		t.Run(mode, func(t *testing.T) { killBridgeMidSession(t, mode == "handover" && runtime.GOOS == "linux") })
+	}
+}
+
+func killBridgeMidSession(t *testing.T, direct bool) {
 	l := isolate(t)
 	exe, _ := os.Executable()
 	seedConnection(t, l, "echo", bridge.StdioSettings{Command: exe, Env: map[string]string{echoserver.EnvServe: "1"}})
@@ -28,7 +39,11 @@ func TestKillBridgeMidSession(t *testing.T) {
 	client := mcp.NewClient(&mcp.Implementation{Name: "kill-test", Version: "1"}, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cs, err := client.Connect(ctx, &mcp.CommandTransport{Command: cmdOf("shim", "echo")}, &mcp.ClientSessionOptions{ProtocolVersion: "2025-06-18"})
+	shim := cmdOf("shim", "echo")
+	if !direct {
+		shim.Env = append(shim.Env, "PATCHBAY_SHIM_PIPE=1")
+	}
+	cs, err := client.Connect(ctx, &mcp.CommandTransport{Command: shim}, &mcp.ClientSessionOptions{ProtocolVersion: "2025-06-18"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,6 +65,9 @@ func TestKillBridgeMidSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	oldPID := st.Bridge.PID
+	if s := st.Connections[0].Sessions; len(s) != 1 || s[0].Direct != direct {
+		t.Fatalf("sessions: %+v, want one with direct=%v", s, direct)
+	}
 
 	for round := 1; round <= 2; round++ {
 		slow := make(chan error, 1)
@@ -81,7 +99,7 @@ func TestKillBridgeMidSession(t *testing.T) {
 		if st.Bridge.PID == oldPID {
 			t.Fatalf("round %d: same bridge pid %d after kill", round, oldPID)
 		}
-		if s := st.Connections[0].Sessions; len(s) != 1 || s[0].Client != "kill-test" {
+		if s := st.Connections[0].Sessions; len(s) != 1 || s[0].Client != "kill-test" || s[0].Direct {
 			t.Fatalf("round %d: sessions after replay: %+v", round, s)
 		}
 		oldPID = st.Bridge.PID

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"strconv"
 	"sync"
@@ -51,6 +52,11 @@ type ShimOptions struct {
 	// none runs. ctx bounds the opening only, not the stream. It returns an error IsNotFound
 	// reports for an unknown connection.
 	Open func(ctx context.Context) (io.ReadWriteCloser, error)
+	// OpenHandover, if set, is how the session's first stream is opened when Stdin and
+	// Stdout are pipes on Linux: like Open, but it offers the bridge the client's stdin and
+	// stdout (see handover.go). handed is set if the bridge took them; otherwise stream is
+	// an ordinary stream, as Open's. Streams opened after the bridge went away use Open.
+	OpenHandover func(ctx context.Context, stdin, stdout *os.File) (stream io.ReadWriteCloser, handed *Handed, err error)
 }
 
 // RunShim pipes newline-delimited JSON-RPC between the AI client (Stdin/Stdout) and the
@@ -62,8 +68,7 @@ type ShimOptions struct {
 // RunShim never writes anything but JSON-RPC to Stdout.
 func RunShim(ctx context.Context, o ShimOptions) error {
 	s := &shim{o: o, out: &lineWriter{w: o.Stdout, gone: make(chan struct{})}, inflight: map[string]string{},
-		subscribed: map[string][]byte{}, swallowIDs: map[string]bool{},
-		progressOf: map[string]string{}, lastProgress: map[string]time.Time{}}
+		subscribed: map[string][]byte{}, swallowIDs: map[string]bool{}, pace: newProgressPacer()}
 	return s.run(ctx)
 }
 
@@ -86,12 +91,10 @@ type shim struct {
 	logLevel   []byte
 	subscribed map[string][]byte
 	swallowIDs map[string]bool
-	// progressOf maps a request id to its progress token, and lastProgress a token to when
-	// its last progress notification passed, so that a response does not overtake it.
-	progressOf   map[string]string
-	lastProgress map[string]time.Time
-	holdBack     time.Duration // set by fromBridge: wait this long before writing the message
-	afterProg    bool          // set by fromBridge: the message answers a request that had progress
+	// pace keeps a response from overtaking its request's progress notifications.
+	pace      *progressPacer
+	holdBack  time.Duration // set by fromBridge: wait this long before writing the message
+	afterProg bool          // set by fromBridge: the message answers a request that had progress
 }
 
 // lineWriter writes whole lines to the client; safe for concurrent use.
@@ -149,6 +152,9 @@ type stdinLine struct {
 
 var errLineTooLong = errors.New("message too long")
 
+// newLineReader buffers r for readLine.
+func newLineReader(r io.Reader) *bufio.Reader { return bufio.NewReaderSize(r, 64<<10) }
+
 // readLine reads one line of at most max bytes. A longer one is consumed to its end and
 // returned as its first 4 KiB with errLineTooLong.
 func readLine(r *bufio.Reader, max int) ([]byte, error) {
@@ -197,28 +203,29 @@ func (s *shim) logf(format string, a ...any) {
 }
 
 func (s *shim) run(ctx context.Context) error {
-	lines := make(chan stdinLine, 64)
-	go func() {
-		r := bufio.NewReaderSize(s.o.Stdin, 64<<10)
-		for {
-			l, err := readLine(r, MaxShimLine)
-			if err != nil && err != errLineTooLong {
-				lines <- stdinLine{err: err}
-				close(lines)
-				return
-			}
-			lines <- stdinLine{line: l, err: err}
-		}
-	}()
-
 	octx, cancel := context.WithTimeout(ctx, openTimeout)
-	conn, err := s.o.Open(octx)
+	conn, handed, err := s.openHandover(octx)
 	cancel()
+	var partial []byte
+	if handed != nil {
+		var ended bool
+		if ended, partial = s.handedOver(ctx, handed); ended {
+			return ctx.Err()
+		}
+	}
+	// The shim relays from here on: from the start, or after the bridge let go.
+	lines := s.readStdin(partial)
 	if err != nil {
 		return s.refuse(ctx, lines, err)
 	}
 	lost := make(chan io.ReadWriteCloser, 1)
-	go s.readBridge(conn, bufio.NewReaderSize(conn, 64<<10), lost)
+	if handed != nil {
+		if conn = s.reconnect(ctx, lines, lost); conn == nil {
+			return nil
+		}
+	} else {
+		go s.readBridge(conn, newLineReader(conn), lost)
+	}
 
 	for {
 		select {
@@ -242,7 +249,7 @@ func (s *shim) run(ctx context.Context) error {
 			if _, err := conn.Write(fwd); err != nil {
 				// The reader will notice too; handle the loss now.
 				conn.Close()
-				conn = s.reconnect(ctx, conn, lines, lost)
+				conn = s.reconnect(ctx, lines, lost)
 				if conn == nil {
 					return nil
 				}
@@ -252,7 +259,7 @@ func (s *shim) run(ctx context.Context) error {
 				continue
 			}
 			conn.Close()
-			conn = s.reconnect(ctx, conn, lines, lost)
+			conn = s.reconnect(ctx, lines, lost)
 			if conn == nil {
 				return nil
 			}
@@ -285,6 +292,16 @@ func (s *shim) fromClient(in stdinLine) []byte {
 		s.out.writeLine(errorResponse(nil, codeParseError, "parse error: the message is not valid JSON: "+err.Error()))
 		return nil
 	}
+	s.track(trimmed, p)
+	if line[len(line)-1] != '\n' {
+		line = append(line, '\n')
+	}
+	return line
+}
+
+// track remembers what a client message (trimmed, peeked at as p) changes: the requests in
+// flight, the handshake and the session state to replay.
+func (s *shim) track(trimmed []byte, p peek) {
 	if len(p.ID) > 0 && string(p.ID) != "null" && p.Method != "" {
 		s.mu.Lock()
 		s.inflight[string(p.ID)] = p.Method
@@ -297,7 +314,7 @@ func (s *shim) fromClient(in stdinLine) []byte {
 				} `json:"params"`
 			}
 			if json.Unmarshal(trimmed, &q) == nil && len(q.Params.Meta.Token) > 0 {
-				s.progressOf[string(p.ID)] = string(q.Params.Meta.Token)
+				s.pace.request(string(p.ID), string(q.Params.Meta.Token))
 			}
 		}
 		switch p.Method {
@@ -325,10 +342,6 @@ func (s *shim) fromClient(in stdinLine) []byte {
 		s.initNote = bytes.Clone(trimmed)
 		s.mu.Unlock()
 	}
-	if line[len(line)-1] != '\n' {
-		line = append(line, '\n')
-	}
-	return line
 }
 
 // readBridge copies the bridge's messages to the client until the stream ends, then reports
@@ -346,45 +359,12 @@ func (s *shim) readBridge(conn io.ReadWriteCloser, r *bufio.Reader, lost chan<- 
 			s.holdBack, s.afterProg = 0, false
 			s.mu.Unlock()
 			if after {
-				s.holdForProgress(wait)
+				holdForProgress(s.o.Stdout, wait)
 			}
 			if s.out.writeLine(line) != nil {
 				return // the client is gone; run sees out.gone
 			}
 		}
-	}
-}
-
-// progressGap is how long a response waits after the last progress notification of its
-// request. The TypeScript SDK, which most AI clients use, runs notification handlers in a
-// later microtask but settles a response at once: when both arrive in one read, the response
-// wins and the last progress is dropped (a progress bar that never reaches its end). Writing
-// the response a moment later puts it in another read.
-const progressGap = 2 * time.Millisecond
-
-// maxProgressHold bounds how long a response waits for the client to read the progress
-// notifications before it (a client that reads nothing must still get its answer).
-const maxProgressHold = 50 * time.Millisecond
-
-// holdForProgress delays a response whose request had progress notifications, so that the
-// last notification and the response arrive in separate reads and the client has handled
-// the first before the second comes (see progressGap). gap is what is left of progressGap
-// since the last notification was written. Where the client's pipe tells how much it has
-// not read (Linux), it first waits, at most maxProgressHold, until the client has read
-// everything before the response; if that took a while (a busy client), the client gets
-// the whole progressGap after its read.
-func (s *shim) holdForProgress(gap time.Duration) {
-	deadline := time.Now().Add(maxProgressHold)
-	for {
-		n, ok := unread(s.o.Stdout)
-		if !ok || n == 0 || time.Now().After(deadline) {
-			break
-		}
-		gap = progressGap
-		time.Sleep(100 * time.Microsecond)
-	}
-	if gap > 0 {
-		time.Sleep(gap)
 	}
 }
 
@@ -405,13 +385,7 @@ func (s *shim) fromBridge(line []byte) bool {
 		return true
 	}
 	if p.Method == "notifications/progress" && len(p.Params.Token) > 0 {
-		s.mu.Lock()
-		if len(s.lastProgress) > 1000 {
-			// Calls that never got a response (cancelled) leave their tokens; forget them.
-			clear(s.lastProgress)
-		}
-		s.lastProgress[string(p.Params.Token)] = time.Now()
-		s.mu.Unlock()
+		s.pace.progress(string(p.Params.Token))
 		return true
 	}
 	if p.Method != "" || len(p.ID) == 0 {
@@ -420,13 +394,7 @@ func (s *shim) fromBridge(line []byte) bool {
 	id := string(p.ID)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if tok, ok := s.progressOf[id]; ok {
-		delete(s.progressOf, id)
-		if at, ok := s.lastProgress[tok]; ok {
-			delete(s.lastProgress, tok)
-			s.holdBack, s.afterProg = progressGap-time.Since(at), true
-		}
-	}
+	s.holdBack, s.afterProg = s.pace.response(id)
 	if s.swallowIDs[id] {
 		delete(s.swallowIDs, id)
 		if len(p.Error) > 0 && string(p.Error) != "null" {
@@ -442,11 +410,16 @@ func (s *shim) fromBridge(line []byte) bool {
 		}
 		return false
 	}
+	s.answeredLocked(id)
+	return true
+}
+
+// answeredLocked forgets request id, which has been answered; s.mu must be held.
+func (s *shim) answeredLocked(id string) {
 	delete(s.inflight, id)
 	if id == s.initID {
 		s.initAnswered = true
 	}
-	return true
 }
 
 // failInflight answers every request in flight, except an unanswered initialize that will be
@@ -460,7 +433,7 @@ func (s *shim) failInflight(code int, msg string) {
 		}
 		ids = append(ids, id)
 		delete(s.inflight, id)
-		delete(s.progressOf, id)
+		s.pace.forget(id)
 	}
 	s.mu.Unlock()
 	for _, id := range ids {
@@ -473,7 +446,7 @@ func (s *shim) failInflight(code int, msg string) {
 // it tries, client messages wait in lines; a request that waits longer than queueGiveUp is
 // answered with an error. It returns nil when the shim should stop (the client left, the
 // connection was removed, ctx is done).
-func (s *shim) reconnect(ctx context.Context, dead io.ReadWriteCloser, lines <-chan stdinLine, lost chan io.ReadWriteCloser) io.ReadWriteCloser {
+func (s *shim) reconnect(ctx context.Context, lines <-chan stdinLine, lost chan io.ReadWriteCloser) io.ReadWriteCloser {
 	s.failInflight(codeBridgeRestart, "the Patchbay bridge restarted while this request was in flight; please retry")
 	s.logf("lost the bridge; reconnecting")
 	// Drain a stale loss report of the dead stream.
@@ -558,7 +531,7 @@ func errString(err error) string {
 // notifications/initialized and the session state (replayState); one still unanswered is
 // re-sent as is.
 func (s *shim) replay(conn io.ReadWriteCloser) (*bufio.Reader, bool) {
-	r := bufio.NewReaderSize(conn, 64<<10)
+	r := newLineReader(conn)
 	s.mu.Lock()
 	initReq, answered, note := s.initReq, s.initAnswered, s.initNote
 	s.mu.Unlock()

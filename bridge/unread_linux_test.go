@@ -31,9 +31,8 @@ func TestUnreadCountsWhatThePipeHolds(t *testing.T) {
 		t.Fatalf("after the reader took 4: unread = %d, %v; want 5, true", n, ok)
 	}
 	// holdForProgress returns once the reader has taken the rest.
-	s := &shim{o: ShimOptions{Stdout: w}}
 	go func() { _, _ = r.Read(make([]byte, 5)) }()
-	s.holdForProgress(0)
+	holdForProgress(w, 0)
 	if n, _ := unread(w); n != 0 {
 		t.Errorf("holdForProgress returned with %d bytes unread (the reader had more than %v)", n, maxProgressHold)
 	}

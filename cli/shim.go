@@ -5,10 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/patchbay-mcp/patchbay/bridge"
 	"github.com/patchbay-mcp/patchbay/internal/paths"
 )
+
+// EnvShimPipe, set to anything, keeps the shim in the data path: it relays every message
+// itself instead of handing the client's stdin and stdout to the bridge (Linux).
+const EnvShimPipe = "PATCHBAY_SHIM_PIPE"
 
 func init() {
 	register(&Command{
@@ -35,7 +40,8 @@ func runShim(env *Env, args []string) int {
 	ctx, cancel := verbContext()
 	defer cancel()
 	var client *bridge.Client
-	open := func(ctx context.Context) (io.ReadWriteCloser, error) {
+	// ensure returns the client of a running bridge, starting one if none runs.
+	ensure := func(ctx context.Context) (*bridge.Client, error) {
 		if client == nil {
 			c, err := bridge.EnsureRunning(ctx, l, "")
 			if err != nil {
@@ -43,15 +49,38 @@ func runShim(env *Env, args []string) int {
 			}
 			client = c
 		}
-		rwc, err := client.OpenMCP(ctx, name) // ctx bounds the opening; the stream outlives it
-		if errors.Is(err, bridge.ErrNotRunning) {
-			// The bridge went away: start a new one.
+		return client, nil
+	}
+	// gone forgets the client if err says the bridge went away, so that the next try starts
+	// a new one.
+	gone := func(err error) {
+		if errors.Is(err, bridge.ErrNotRunning) && client != nil {
 			client.CloseIdleConnections()
 			client = nil
 		}
+	}
+	open := func(ctx context.Context) (io.ReadWriteCloser, error) {
+		c, err := ensure(ctx)
+		if err != nil {
+			return nil, err
+		}
+		rwc, err := c.OpenMCP(ctx, name) // ctx bounds the opening; the stream outlives it
+		gone(err)
 		return rwc, err
 	}
-	err = bridge.RunShim(ctx, bridge.ShimOptions{Name: name, Stdin: env.Stdin, Stdout: env.Stdout, Stderr: env.Stderr, Open: open})
+	opts := bridge.ShimOptions{Name: name, Stdin: env.Stdin, Stdout: env.Stdout, Stderr: env.Stderr, Open: open}
+	if os.Getenv(EnvShimPipe) == "" {
+		opts.OpenHandover = func(ctx context.Context, stdin, stdout *os.File) (io.ReadWriteCloser, *bridge.Handed, error) {
+			c, err := ensure(ctx)
+			if err != nil {
+				return nil, nil, err
+			}
+			rwc, ctl, err := c.OpenMCPHandover(ctx, name, stdin, stdout)
+			gone(err)
+			return rwc, ctl, err
+		}
+	}
+	err = bridge.RunShim(ctx, opts)
 	if err != nil && ctx.Err() == nil {
 		fmt.Fprintf(env.Stderr, "patchbay shim %s: %v\n", name, err)
 		return 1

@@ -140,3 +140,33 @@ func (s *idScanner) result(size int) *oversize {
 	}
 	return o
 }
+
+// HeadScanner finds the top-level "id" and "method" of one JSON-RPC message fed to it in
+// pieces, as they arrive, without keeping the message. The zero value is ready; Reset makes
+// it ready for the next message.
+type HeadScanner struct{ s idScanner }
+
+// Feed scans the next piece of the message.
+func (h *HeadScanner) Feed(p []byte) { h.s.feed(p) }
+
+// Result returns the message's top-level id and method as raw JSON (nil if absent, or longer
+// than 255 bytes, or if the message is not an object), so far as it has been fed.
+func (h *HeadScanner) Result() (id, method []byte) {
+	if h.s.bad {
+		return nil, nil
+	}
+	if h.s.capVal { // a value that ran to the end of the message
+		h.s.endVal()
+	}
+	id, method = h.s.id, h.s.method
+	if len(id) >= maxScanValue {
+		id = nil
+	}
+	if len(method) >= maxScanValue {
+		method = nil
+	}
+	return id, method
+}
+
+// Reset forgets the message scanned so far.
+func (h *HeadScanner) Reset() { h.s = idScanner{key: h.s.key[:0], val: h.s.val[:0]} }

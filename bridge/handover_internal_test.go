@@ -1,0 +1,113 @@
+package bridge
+
+import (
+	"io"
+	"net"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestClassifyOutbound: the bridge tells responses (whose answers it notes for the shim) and
+// progress (which paces them) from their first bytes when they are in go-sdk's and the fast
+// lane's shape, and by scanning otherwise, never taking a nested "id" for the message's.
+func TestClassifyOutbound(t *testing.T) {
+	for _, c := range []struct {
+		line     string
+		id       string // "" if not a response
+		progress string
+	}{
+		{`{"jsonrpc":"2.0","id":7,"result":{"content":[]}}`, "7", ""},
+		{`{"jsonrpc":"2.0","id":"a\"b","error":{"code":-32000,"message":"x"}}`, `"a\"b"`, ""},
+		{`{"result":{"id":99,"nested":{"id":3}},"jsonrpc":"2.0","id":12}`, "12", ""}, // TypeScript order
+		{`{"jsonrpc":"2.0","id":3,"method":"sampling/createMessage","params":{}}`, "", ""},
+		{`{"jsonrpc":"2.0","method":"notifications/message","params":{"id":4}}`, "", ""},
+		{`{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":"tok","progress":1}}`, "", `"tok"`},
+		{`{"params":{"progressToken":5,"progress":1},"method":"notifications/progress","jsonrpc":"2.0"}`, "", "5"},
+		{`{"jsonrpc":"2.0", "id" : 8 , "result":{}}`, "8", ""},
+		{`[{"jsonrpc":"2.0","id":1,"result":{}}]`, "", ""},
+		{`not json`, "", ""},
+	} {
+		id, resp, tok := classifyOutbound([]byte(c.line))
+		if resp != (c.id != "") || string(id) != c.id || tok != c.progress {
+			t.Errorf("%s: got id %q response %v progress %q; want id %q progress %q", c.line, id, resp, tok, c.id, c.progress)
+		}
+	}
+}
+
+// handedPipes builds a handedStream over real pipes and returns it with the client's ends
+// and the shim's end of the notes.
+func handedPipes(t *testing.T) (h *handedStream, clientIn, clientOut, notes *os.File) {
+	t.Helper()
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	nR, nW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctl, peer := net.Pipe()
+	t.Cleanup(func() { inW.Close(); outR.Close(); nR.Close(); peer.Close() })
+	return newHandedStream(inR, outW, nW, ctl), inW, outR, nR
+}
+
+// TestHandedStreamNotes: what the bridge reads from the client is noted before it is
+// returned, split anywhere; answers are noted once written; a line cut short when the bridge
+// lets go is passed back whole; the client's end of input is told as the end.
+func TestHandedStreamNotes(t *testing.T) {
+	h, in, out, notes := handedPipes(t)
+	initialize := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18"}}`
+	client := initialize + "\n" +
+		`{"jsonrpc":"2.0","method":"notifications/initialized"}` + "\n" +
+		`{"jsonrpc":"2.0","id":"x","result":{}}` + "\n" + // an answer to the upstream: not in flight
+		`{"method":"tools/call","params":{"name":"echo","arguments":{"id":5}},"jsonrpc":"2.0","id":2}` + "\n" +
+		`{"jsonrpc":"2.0","id":3,"method":"tools/ca` // cut short
+	go func() {
+		for i := 0; i < len(client); i += 7 { // odd pieces: lines split across reads
+			in.WriteString(client[i:min(i+7, len(client))])
+		}
+	}()
+	buf := make([]byte, 5)
+	read := 0
+	for read < len(client) {
+		n, err := h.Read(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		read += n
+	}
+	go io.Copy(io.Discard, out)
+	for _, l := range []string{`{"jsonrpc":"2.0","id":1,"result":{}}`, `{"jsonrpc":"2.0","method":"notifications/tools/list_changed"}`, `{"jsonrpc":"2.0","id":2,"result":{}}`} {
+		if _, err := h.Write([]byte(l + "\n")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.Close()
+	got, err := io.ReadAll(notes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "c" + initialize + "\n" +
+		`c{"jsonrpc":"2.0","method":"notifications/initialized"}` + "\n" +
+		`c{"id":2,"method":"tools/call"}` + "\n" +
+		"a1\na2\n" +
+		`p{"jsonrpc":"2.0","id":3,"method":"tools/ca` + "\n"
+	if string(got) != want {
+		t.Errorf("notes:\n%s\nwant:\n%s", got, want)
+	}
+
+	h, in, _, notes = handedPipes(t)
+	in.Close()
+	if _, err := h.Read(buf); err != io.EOF {
+		t.Fatalf("read after the client closed: %v", err)
+	}
+	h.Close()
+	if got, _ := io.ReadAll(notes); !strings.HasSuffix(string(got), "e\n") {
+		t.Errorf("notes after the client left: %q, want the end note", got)
+	}
+}

@@ -1,0 +1,144 @@
+package bridge
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// handoverSupported: Linux passes the client's pipes to the bridge (see handover.go).
+const handoverSupported = true
+
+// handable reports whether f is a pipe or a socket, which the shim may hand to the bridge:
+// the bridge makes them non-blocking, which must never happen to a terminal's file (the
+// shell shares it) or to a regular file.
+func handable(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&(os.ModeNamedPipe|os.ModeSocket) != 0
+}
+
+// sendFDs passes stdin, stdout and the write end of the notes pipe to the bridge at the
+// other end of c, with one byte.
+func sendFDs(c *net.UnixConn, stdin, stdout, notes *os.File) error {
+	var fds []int
+	for _, f := range []*os.File{stdin, stdout, notes} {
+		fd, err := rawFD(f)
+		if err != nil {
+			return fmt.Errorf("handing the client's pipes to the bridge: %w", err)
+		}
+		fds = append(fds, fd)
+	}
+	// The descriptors stay open: the files are not closed before this returns.
+	rights := unix.UnixRights(fds...)
+	n, oobn, err := c.WriteMsgUnix([]byte{'H'}, rights, nil)
+	if err == nil && (n != 1 || oobn != len(rights)) {
+		err = errors.New("short write")
+	}
+	if err != nil {
+		return fmt.Errorf("handing the client's pipes to the bridge: %w", err)
+	}
+	return nil
+}
+
+// rawFD returns f's descriptor without Fd's side effect of making it blocking.
+func rawFD(f *os.File) (int, error) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return -1, err
+	}
+	var fd int
+	err = rc.Control(func(u uintptr) { fd = int(u) })
+	return fd, err
+}
+
+// recvFDs receives the three files sendFDs passes, non-blocking (so that closing them ends a
+// read in progress), within timeout.
+func recvFDs(c *net.UnixConn, timeout time.Duration) (stdin, stdout, notes *os.File, err error) {
+	c.SetReadDeadline(time.Now().Add(timeout))
+	defer c.SetReadDeadline(time.Time{})
+	buf, oob := make([]byte, 1), make([]byte, unix.CmsgSpace(4*4))
+	n, oobn, _, _, err := c.ReadMsgUnix(buf, oob) // Go sets close-on-exec on what it receives
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("receiving the client's pipes: %w", err)
+	}
+	var fds []int
+	if msgs, perr := unix.ParseSocketControlMessage(oob[:oobn]); perr == nil {
+		for i := range msgs {
+			if got, err := unix.ParseUnixRights(&msgs[i]); err == nil {
+				fds = append(fds, got...)
+			}
+		}
+	}
+	closeAll := func() {
+		for _, fd := range fds {
+			unix.Close(fd)
+		}
+	}
+	if n != 1 || buf[0] != 'H' || len(fds) != 3 {
+		closeAll()
+		return nil, nil, nil, fmt.Errorf("receiving the client's pipes: got %d bytes and %d files, want 1 and 3", n, len(fds))
+	}
+	for _, fd := range fds {
+		if err := unix.SetNonblock(fd, true); err != nil {
+			closeAll()
+			return nil, nil, nil, fmt.Errorf("receiving the client's pipes: %w", err)
+		}
+	}
+	return os.NewFile(uintptr(fds[0]), "client-stdin"), os.NewFile(uintptr(fds[1]), "client-stdout"), os.NewFile(uintptr(fds[2]), "shim-notes"), nil
+}
+
+// notesPipeSize is what the notes pipe is asked to hold (Linux lets anyone have up to
+// /proc/sys/fs/pipe-max-size, 1 MiB by default): some ten thousand calls' notes.
+const notesPipeSize = 1 << 20
+
+// newNotesPipe makes the pipe the bridge writes its notes to, as large as it may be.
+func newNotesPipe() (r, w *os.File, err error) {
+	r, w, err = os.Pipe()
+	if err != nil {
+		return nil, nil, fmt.Errorf("making the notes pipe: %w", err)
+	}
+	if rc, err := w.SyscallConn(); err == nil {
+		rc.Control(func(fd uintptr) { _, _ = unix.FcntlInt(fd, unix.F_SETPIPE_SZ, notesPipeSize) })
+	}
+	return r, w, nil
+}
+
+// setBlocking puts f back in blocking mode (the bridge made the file description the shim
+// shares with it non-blocking).
+func setBlocking(f *os.File) {
+	if rc, err := f.SyscallConn(); err == nil {
+		rc.Control(func(fd uintptr) { _ = unix.SetNonblock(int(fd), false) })
+	}
+}
+
+// readAvailable reads what c (a non-blocking pipe or socket) holds now without waiting:
+// 0, nil when nothing has come; io.EOF when the writer has gone and everything was read.
+func readAvailable(c syscall.Conn, p []byte) (int, error) {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	var rerr error
+	err = rc.Read(func(fd uintptr) bool {
+		n, rerr = unix.Read(int(fd), p) // the descriptor is non-blocking (Go's poller)
+		return true
+	})
+	switch {
+	case err != nil:
+		return 0, err
+	case rerr == unix.EAGAIN:
+		return 0, nil
+	case rerr != nil:
+		return 0, rerr
+	case n == 0 && len(p) > 0:
+		return 0, io.EOF
+	}
+	return n, nil
+}
