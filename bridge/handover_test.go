@@ -228,3 +228,31 @@ func TestHandoverShimKilled(t *testing.T) {
 		t.Fatal("the client's end of the shim's stdout stayed open after the shim died: the bridge kept it")
 	}
 }
+
+// TestHandoverClientStopsReading: a client that closes its end of the shim's stdout is gone
+// even though the bridge, not the shim, writes to it: the session and the shim end.
+func TestHandoverClientStopsReading(t *testing.T) {
+	l := isolate(t)
+	exe, _ := os.Executable()
+	seedConnection(t, l, "echo", bridge.StdioSettings{Command: exe, Env: map[string]string{echoserver.EnvServe: "1"}})
+	startBridgeAt(t, l)
+	in, out, done := handoverShim(t, l, "echo")
+	if _, err := in.WriteString(initLine + "\n"); err != nil {
+		t.Fatal(err)
+	}
+	if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || !strings.Contains(line, `"id":1`) {
+		t.Fatalf("initialize answer: %q %v", line, err)
+	}
+	out.Close()
+	if _, err := in.WriteString(`{"jsonrpc":"2.0","id":2,"method":"ping"}` + "\n"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("RunShim: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the shim kept running with no one reading its output")
+	}
+}
