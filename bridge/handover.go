@@ -10,12 +10,13 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/patchbay-mcp/patchbay/connectors/stdio"
 )
 
 // The handover takes the shim out of the data path. On Linux a shim whose stdin and stdout
-// are pipes opens its stream with HandoverHeader; a bridge that can take them answers the
+// are pipes or sockets (Node clients use socketpairs) opens its stream with HandoverHeader; a bridge that can take them answers the
 // upgrade with the same header, and the shim passes both descriptors over the socket
 // (SCM_RIGHTS). From then on the bridge reads the client's requests and writes its responses
 // itself: two process wake-ups fewer per call, and no parsing in the shim.
@@ -29,13 +30,19 @@ import (
 //	        the shim replays on a new bridge (initialize, notifications/initialized,
 //	        logging/setLevel, resources/subscribe and unsubscribe)
 //	a<id>   the response to request <id> has been written to the client
+//	w, d    a message too large to be written at once is being written, and is written: a
+//	        "w" with no "d" after it means a line may have been cut short
 //	p<...>  the start of a client line the bridge had read when it let go (a clean end only)
-//	e       the client has gone (it closed stdin or stopped reading): the shim exits
+//	s       the bridge had read the start of a client line too long to pass back: the shim
+//	        skips the rest of that line (a clean end only)
+//	e       the client has gone (it closed stdin, or its end of stdout): the shim exits
 //
 // A request is noted before the bridge acts on it, and an answer after it was written, so a
 // bridge that dies leaves the shim with a superset of the calls in flight: the shim answers
 // them with errors (a client ignores an answer to a call it has had answered), then relays
-// the session itself, as on every system without the handover.
+// the session itself, as on every system without the handover. A clean end (a bridge that
+// stops, a connection removed) lets a write in progress finish first, for up to a second.
+// Requests whose id or method is longer than 255 bytes are not noted.
 const HandoverHeader = "Patchbay-Handover"
 
 // handoverFDs is HandoverHeader's value: stdin and stdout as descriptors.
@@ -43,17 +50,23 @@ const handoverFDs = "fds"
 
 // Note kinds (first byte of a note line).
 const (
-	noteClient   = 'c'
-	noteAnswered = 'a'
-	notePartial  = 'p'
-	noteEnd      = 'e'
+	noteClient    = 'c'
+	noteAnswered  = 'a'
+	noteWriting   = 'w'
+	noteWritten   = 'd'
+	notePartial   = 'p'
+	noteSkip      = 's'
+	noteEnd       = 'e'
+	atomicWrite   = 4096 // a pipe (and a socket) takes a write this small whole, or not at all
+	closeWriteFor = time.Second
 )
 
 // maxNoteLine bounds the client message a note carries whole; replayed messages (an
 // initialize, a subscription) are far smaller.
 const maxNoteLine = 64 << 10
 
-// replayedMethods are the client messages the shim keeps to replay on a new bridge.
+// replayedMethods are the client messages the shim keeps to replay on a new bridge: the ones
+// shim.track remembers.
 var replayedMethods = map[string]bool{
 	`"initialize"`: true, `"notifications/initialized"`: true, `"logging/setLevel"`: true,
 	`"resources/subscribe"`: true, `"resources/unsubscribe"`: true,
@@ -61,21 +74,26 @@ var replayedMethods = map[string]bool{
 
 // handedStream is the client's stdio, handed over by its shim, as the relay's stream. It
 // notes what the shim needs (see above) and paces responses after progress as the shim
-// would. Read is called by one goroutine; Write by one at a time, each with one whole line
-// (stdio.Conn's contract); Close once.
+// would. Read is called by one goroutine; Write with one whole line each (stdio.Conn's
+// contract); Close may come at any time, from any goroutine.
 type handedStream struct {
 	in, out *os.File
 	notes   *os.File // the shim's notes pipe
 	ctl     net.Conn // the stream the shim opened; silent both ways
 	pace    *progressPacer
 
-	// The client line being read, as far as it has come; mu guards these against Close.
+	// mu is held across each read of stdin and the noting of what it brought, so that Close
+	// sees every byte read noted. It guards the line being read, as far as it has come.
 	mu      sync.Mutex
 	scan    stdio.HeadScanner
 	head    []byte // its first maxNoteLine bytes
 	lineLen int
 
-	gone  atomic.Bool // the client closed stdin or stopped reading
+	// wmu is held across each write to stdout and its notes, so that Close lets a write
+	// finish and no answer is noted after the notes end.
+	wmu sync.Mutex
+
+	gone  atomic.Bool // the client closed stdin, or its end of stdout
 	noted atomic.Bool // a note failed: the shim is gone, stop noting
 
 	closeOnce sync.Once
@@ -88,10 +106,10 @@ func newHandedStream(in, out, notes *os.File, ctl net.Conn) *handedStream {
 
 // Read reads the client's stdin, noting each complete request before returning it.
 func (h *handedStream) Read(p []byte) (int, error) {
-	n, err := h.in.Read(p)
 	h.mu.Lock()
+	defer h.mu.Unlock()
+	n, err := h.in.Read(p) // Close closes in before it takes mu: that ends this read
 	h.scanIn(p[:n])
-	h.mu.Unlock()
 	if errors.Is(err, io.EOF) {
 		h.gone.Store(true)
 	}
@@ -135,20 +153,11 @@ func (h *handedStream) lineDone() {
 	if whole && replayedMethods[string(method)] {
 		h.note(noteClient, bytes.TrimSpace(h.head))
 	} else if hasID {
-		b := make([]byte, 0, len(id)+len(method)+20)
-		b = append(append(append(append(b, `{"id":`...), id...), `,"method":`...), method...)
-		h.note(noteClient, append(b, '}'))
+		h.note(noteClient, requestNote(id, method))
 	}
-	if hasID && whole && bytes.Contains(h.head, []byte(`"progressToken"`)) {
-		var q struct {
-			Params struct {
-				Meta struct {
-					Token json.RawMessage `json:"progressToken"`
-				} `json:"_meta"`
-			} `json:"params"`
-		}
-		if json.Unmarshal(h.head, &q) == nil && len(q.Params.Meta.Token) > 0 {
-			h.pace.request(string(id), string(q.Params.Meta.Token))
+	if hasID && whole {
+		if tok := progressTokenOf(h.head); tok != nil {
+			h.pace.request(string(id), string(tok))
 		}
 	}
 }
@@ -160,10 +169,16 @@ func (h *handedStream) Write(p []byte) (int, error) {
 	if token != "" {
 		h.pace.progress(token)
 	}
+	h.wmu.Lock()
+	defer h.wmu.Unlock()
 	if response {
 		if gap, hold := h.pace.response(string(id)); hold {
 			holdForProgress(h.out, gap)
 		}
+	}
+	big := len(p) > atomicWrite
+	if big {
+		h.note(noteWriting, nil)
 	}
 	n, err := h.out.Write(p)
 	if err != nil {
@@ -171,6 +186,9 @@ func (h *handedStream) Write(p []byte) (int, error) {
 			h.gone.Store(true)
 		}
 		return n, err
+	}
+	if big {
+		h.note(noteWritten, nil)
 	}
 	if response {
 		h.note(noteAnswered, id)
@@ -195,18 +213,55 @@ func (h *handedStream) note(kind byte, body []byte) {
 func (h *handedStream) Close() error {
 	h.closeOnce.Do(func() {
 		h.in.Close()
+		h.out.SetWriteDeadline(time.Now().Add(closeWriteFor))
+		h.wmu.Lock()
 		h.out.Close()
+		h.wmu.Unlock()
 		h.mu.Lock()
 		defer h.mu.Unlock()
-		if h.gone.Load() {
+		switch {
+		case h.gone.Load():
 			h.note(noteEnd, nil)
-		} else if len(h.head) > 0 && h.lineLen <= maxNoteLine {
+		case h.lineLen > maxNoteLine:
+			// Too long to pass back: have the shim fail the request, if it is one, and skip
+			// the rest of its line.
+			if id, method := h.scan.Result(); len(id) > 0 && string(id) != "null" && method != nil {
+				h.note(noteClient, requestNote(id, method))
+			}
+			h.note(noteSkip, nil)
+		case len(h.head) > 0:
 			h.note(notePartial, h.head)
 		}
 		h.notes.Close()
 		h.closeErr = h.ctl.Close()
 	})
 	return h.closeErr
+}
+
+// requestNote is the note of a request in flight: {"id":id,"method":method}, from raw JSON.
+func requestNote(id, method []byte) []byte {
+	b := make([]byte, 0, len(id)+len(method)+20)
+	b = append(append(append(append(b, `{"id":`...), id...), `,"method":`...), method...)
+	return append(b, '}')
+}
+
+// progressTokenOf returns the progress token of a request (params._meta.progressToken), or
+// nil; it decodes only messages that mention one.
+func progressTokenOf(msg []byte) json.RawMessage {
+	if !bytes.Contains(msg, []byte(`"progressToken"`)) {
+		return nil
+	}
+	var q struct {
+		Params struct {
+			Meta struct {
+				Token json.RawMessage `json:"progressToken"`
+			} `json:"_meta"`
+		} `json:"params"`
+	}
+	if json.Unmarshal(msg, &q) != nil || len(q.Params.Meta.Token) == 0 {
+		return nil
+	}
+	return q.Params.Meta.Token
 }
 
 // classifyOutbound tells what a message to the client is: a response (with its id), a

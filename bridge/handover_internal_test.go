@@ -111,3 +111,60 @@ func TestHandedStreamNotes(t *testing.T) {
 		t.Errorf("notes after the client left: %q, want the end note", got)
 	}
 }
+
+// TestHandedStreamLongLines: a message too large to be written at once is bracketed by
+// notes (so a shim taking over knows a line may be cut), and a client line too long to pass
+// back when the bridge lets go is noted as in flight, with the rest to be skipped.
+func TestHandedStreamLongLines(t *testing.T) {
+	h, in, out, notes := handedPipes(t)
+	go io.Copy(io.Discard, out)
+	big := `{"jsonrpc":"2.0","id":4,"result":{"text":"` + strings.Repeat("x", 3*atomicWrite) + `"}}` + "\n"
+	if _, err := h.Write([]byte(big)); err != nil {
+		t.Fatal(err)
+	}
+	long := `{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"arguments":{"text":"` + strings.Repeat("y", maxNoteLine+10)
+	go in.WriteString(long)
+	buf := make([]byte, 32<<10)
+	for read := 0; read < len(long); {
+		n, err := h.Read(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		read += n
+	}
+	h.Close()
+	got, _ := io.ReadAll(notes)
+	want := "w\nd\na4\n" + `c{"id":5,"method":"tools/call"}` + "\ns\n"
+	if string(got) != want {
+		t.Errorf("notes: %q, want %q", got, want)
+	}
+}
+
+// TestShimAppliesNotes: the shim keeps from the bridge's notes what it would have seen
+// relaying: the handshake, the requests still in flight, and how to take the session back.
+func TestShimAppliesNotes(t *testing.T) {
+	s := newShim(ShimOptions{Name: "t", Stdout: io.Discard})
+	initialize := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18"}}`
+	notes := "c" + initialize + "\n" + "a1\n" +
+		`c{"jsonrpc":"2.0","method":"notifications/initialized"}` + "\n" +
+		`c{"id":2,"method":"tools/call"}` + "\n" + `c{"id":"three","method":"tools/call"}` + "\na\"three\"\n" +
+		"w\n" + `p{"jsonrpc":"2.0","id":4,"met` + "\ns\n" + "c{\"id\":5"
+	var tb takeBack
+	rest := s.applyNotes([]byte(notes), &tb)
+	if string(rest) != `c{"id":5` {
+		t.Errorf("left over: %q", rest)
+	}
+	if string(s.initReq) != initialize || !s.initAnswered || s.initNote == nil {
+		t.Errorf("handshake: %q answered %v note %q", s.initReq, s.initAnswered, s.initNote)
+	}
+	if len(s.inflight) != 1 || s.inflight["2"] != "tools/call" {
+		t.Errorf("in flight: %v, want only 2", s.inflight)
+	}
+	if !tb.cut || !tb.skip || tb.end || string(tb.partial) != `{"jsonrpc":"2.0","id":4,"met` {
+		t.Errorf("take back: %+v", tb)
+	}
+	s.applyNotes([]byte("d\ne\n"), &tb)
+	if tb.cut || !tb.end {
+		t.Errorf("after d and e: %+v", tb)
+	}
+}

@@ -15,12 +15,20 @@ import (
 // handoverSupported: Linux passes the client's pipes to the bridge (see handover.go).
 const handoverSupported = true
 
-// handable reports whether f is a pipe or a socket, which the shim may hand to the bridge:
-// the bridge makes them non-blocking, which must never happen to a terminal's file (the
-// shell shares it) or to a regular file.
+// handable reports whether f is a blocking pipe or socket, which the shim may hand to the
+// bridge: the bridge makes it non-blocking, which must never happen to a terminal's file
+// (the shell shares it) or to a regular file, and the shim makes it blocking again after.
 func handable(f *os.File) bool {
 	fi, err := f.Stat()
-	return err == nil && fi.Mode()&(os.ModeNamedPipe|os.ModeSocket) != 0
+	if err != nil || fi.Mode()&(os.ModeNamedPipe|os.ModeSocket) == 0 {
+		return false
+	}
+	fd, err := rawFD(f)
+	if err != nil {
+		return false
+	}
+	fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
+	return err == nil && fl&unix.O_NONBLOCK == 0
 }
 
 // sendFDs passes stdin, stdout and the write end of the notes pipe to the bridge at the
@@ -84,8 +92,19 @@ func recvFDs(c *net.UnixConn, timeout time.Duration) (stdin, stdout, notes *os.F
 		closeAll()
 		return nil, nil, nil, fmt.Errorf("receiving the client's pipes: got %d bytes and %d files, want 1 and 3", n, len(fds))
 	}
-	for _, fd := range fds {
-		if err := unix.SetNonblock(fd, true); err != nil {
+	for i, fd := range fds {
+		if fd <= 2 {
+			// A bridge started with its standard files closed could get them here; keep the
+			// client's pipes clear of fds 0–2 (a broken pipe on fd 1 or 2 is fatal to Go).
+			moved, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 3)
+			if err != nil {
+				closeAll()
+				return nil, nil, nil, fmt.Errorf("receiving the client's pipes: %w", err)
+			}
+			unix.Close(fd)
+			fds[i] = moved
+		}
+		if err := unix.SetNonblock(fds[i], true); err != nil {
 			closeAll()
 			return nil, nil, nil, fmt.Errorf("receiving the client's pipes: %w", err)
 		}
@@ -93,9 +112,9 @@ func recvFDs(c *net.UnixConn, timeout time.Duration) (stdin, stdout, notes *os.F
 	return os.NewFile(uintptr(fds[0]), "client-stdin"), os.NewFile(uintptr(fds[1]), "client-stdout"), os.NewFile(uintptr(fds[2]), "shim-notes"), nil
 }
 
-// notesPipeSize is what the notes pipe is asked to hold (Linux lets anyone have up to
-// /proc/sys/fs/pipe-max-size, 1 MiB by default): some ten thousand calls' notes.
-const notesPipeSize = 1 << 20
+// notesPipeSize is what the notes pipe is asked to hold: a few thousand calls' notes, for a
+// shim that reads them every 100 ms (larger pipes count against the user's pipe allowance).
+const notesPipeSize = 128 << 10
 
 // newNotesPipe makes the pipe the bridge writes its notes to, as large as it may be.
 func newNotesPipe() (r, w *os.File, err error) {

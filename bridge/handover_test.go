@@ -27,14 +27,8 @@ import (
 // patchbay binary offers it, and returns the client's ends and RunShim's result.
 func handoverShim(t *testing.T, l paths.Layout, name string) (clientIn *os.File, clientOut *os.File, done <-chan error) {
 	t.Helper()
-	inR, inW, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
+	inR, inW := blockingPipe(t)
+	outR, outW := blockingPipe(t)
 	res := make(chan error, 1)
 	c := bridge.NewClient(l.SocketPath())
 	go func() {
@@ -53,6 +47,17 @@ func handoverShim(t *testing.T, l paths.Layout, name string) (clientIn *os.File,
 		outR.Close()
 	})
 	return inW, outR, res
+}
+
+// blockingPipe makes a pipe whose ends are blocking, as the pipes a client gives its server
+// (os.Pipe's are not, and the shim hands over only blocking files).
+func blockingPipe(t *testing.T) (r, w *os.File) {
+	t.Helper()
+	var p [2]int
+	if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	return os.NewFile(uintptr(p[0]), "pipe-r"), os.NewFile(uintptr(p[1]), "pipe-w")
 }
 
 // sessionsOf returns connection name's sessions on the bridge at l.

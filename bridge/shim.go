@@ -53,7 +53,7 @@ type ShimOptions struct {
 	// reports for an unknown connection.
 	Open func(ctx context.Context) (io.ReadWriteCloser, error)
 	// OpenHandover, if set, is how the session's first stream is opened when Stdin and
-	// Stdout are pipes on Linux: like Open, but it offers the bridge the client's stdin and
+	// Stdout are pipes or sockets on Linux: like Open, but it offers the bridge the client's stdin and
 	// stdout (see handover.go). handed is set if the bridge took them; otherwise stream is
 	// an ordinary stream, as Open's. Streams opened after the bridge went away use Open.
 	OpenHandover func(ctx context.Context, stdin, stdout *os.File) (stream io.ReadWriteCloser, handed *Handed, err error)
@@ -67,9 +67,12 @@ type ShimOptions struct {
 // first request fail with a message that says how to add it, and RunShim returns nil.
 // RunShim never writes anything but JSON-RPC to Stdout.
 func RunShim(ctx context.Context, o ShimOptions) error {
-	s := &shim{o: o, out: &lineWriter{w: o.Stdout, gone: make(chan struct{})}, inflight: map[string]string{},
+	return newShim(o).run(ctx)
+}
+
+func newShim(o ShimOptions) *shim {
+	return &shim{o: o, out: &lineWriter{w: o.Stdout, gone: make(chan struct{})}, inflight: map[string]string{},
 		subscribed: map[string][]byte{}, swallowIDs: map[string]bool{}, pace: newProgressPacer()}
-	return s.run(ctx)
 }
 
 type shim struct {
@@ -206,15 +209,18 @@ func (s *shim) run(ctx context.Context) error {
 	octx, cancel := context.WithTimeout(ctx, openTimeout)
 	conn, handed, err := s.openHandover(octx)
 	cancel()
-	var partial []byte
+	var tb takeBack
 	if handed != nil {
 		var ended bool
-		if ended, partial = s.handedOver(ctx, handed); ended {
+		if ended, tb = s.handedOver(ctx, handed); ended {
 			return ctx.Err()
+		}
+		if tb.cut {
+			s.out.writeLine([]byte{'\n'}) // end a line the bridge may have cut short
 		}
 	}
 	// The shim relays from here on: from the start, or after the bridge let go.
-	lines := s.readStdin(partial)
+	lines := s.readStdin(tb)
 	if err != nil {
 		return s.refuse(ctx, lines, err)
 	}
@@ -305,17 +311,8 @@ func (s *shim) track(trimmed []byte, p peek) {
 	if len(p.ID) > 0 && string(p.ID) != "null" && p.Method != "" {
 		s.mu.Lock()
 		s.inflight[string(p.ID)] = p.Method
-		if bytes.Contains(trimmed, []byte(`"progressToken"`)) {
-			var q struct {
-				Params struct {
-					Meta struct {
-						Token json.RawMessage `json:"progressToken"`
-					} `json:"_meta"`
-				} `json:"params"`
-			}
-			if json.Unmarshal(trimmed, &q) == nil && len(q.Params.Meta.Token) > 0 {
-				s.pace.request(string(p.ID), string(q.Params.Meta.Token))
-			}
+		if tok := progressTokenOf(trimmed); tok != nil {
+			s.pace.request(string(p.ID), string(tok))
 		}
 		switch p.Method {
 		case "initialize":

@@ -24,33 +24,46 @@ func (s *shim) openHandover(ctx context.Context) (stream io.ReadWriteCloser, han
 		stream, err = s.o.Open(ctx)
 		return stream, nil, err
 	}
-	return s.o.OpenHandover(ctx, in, out)
+	stream, handed, err = s.o.OpenHandover(ctx, in, out)
+	if err != nil && !IsNotFound(err) && errCode(err) == "" && ctx.Err() == nil {
+		// Not the bridge's answer (that would be an API error) but a failure of the
+		// handover's own (a pipe, a descriptor): relay as the shim always could.
+		s.logf("handing the client's stdio to the bridge: %v; relaying instead", err)
+		stream, err = s.o.Open(ctx)
+	}
+	return stream, handed, err
+}
+
+// takeBack is what the bridge's notes say the shim must do when it takes a session back.
+type takeBack struct {
+	partial []byte // a client line the bridge had begun to read: read it first
+	skip    bool   // the bridge had begun a line too long to pass back: skip its rest
+	cut     bool   // a message to the client may have been cut short: end its line
+	end     bool   // the client has gone
 }
 
 // handedOver waits while the bridge relays the client's stdio, reading the bridge's notes
 // now and then to know what is in flight and what to replay. It returns ended when the shim
 // is done (the client has gone, or ctx is done). Otherwise the bridge let go of the client's
-// stdio (it died, stopped, or ended the session) and partial is the start of a client line
-// it had read, if it could say: the shim then takes the session back and relays it itself.
-// Either way the client's stdin and stdout are blocking again, as they were before.
-func (s *shim) handedOver(ctx context.Context, h *Handed) (ended bool, partial []byte) {
+// stdio (it died, stopped, or ended the session) and tb says how to take the session back:
+// the shim then relays it itself.
+// Once the bridge has let go, the client's stdin and stdout are made blocking again, as they
+// were before; not while it may still hold them (ctx done: the bridge's read of stdin must
+// stay one it can end).
+func (s *shim) handedOver(ctx context.Context, h *Handed) (ended bool, tb takeBack) {
 	defer h.Close()
-	defer func() {
-		setBlocking(s.o.Stdin.(*os.File))
-		setBlocking(s.o.Stdout.(*os.File))
-	}()
 	var pending []byte // note bytes not yet a whole line
 	chunk := make([]byte, 32<<10)
 	var one [1]byte
 	for {
 		if ctx.Err() != nil {
-			return true, nil
+			return true, tb
 		}
 		// The bridge never writes on the stream: a read ends with the deadline, or with the
 		// bridge's hang-up.
 		h.Control.SetReadDeadline(time.Now().Add(noteDrainEvery))
 		_, err := h.Control.Read(one[:])
-		hup := !errors.Is(err, os.ErrDeadlineExceeded)
+		hup := err != nil && !errors.Is(err, os.ErrDeadlineExceeded)
 		if hup {
 			// The bridge closes the notes before it hangs up (or died, and the system closed
 			// both): read them to their end, a bounded wait in case a copy of the pipe leaked.
@@ -66,24 +79,22 @@ func (s *shim) handedOver(ctx context.Context, h *Handed) (ended bool, partial [
 				}
 			}
 		}
-		var end bool
-		pending, end, partial = s.applyNotes(pending)
-		if end {
-			return true, nil
-		}
+		pending = s.applyNotes(pending, &tb)
 		if hup {
-			return false, partial
+			setBlocking(s.o.Stdin.(*os.File))
+			setBlocking(s.o.Stdout.(*os.File))
+			return tb.end, tb
 		}
 	}
 }
 
-// applyNotes applies the whole note lines in b and returns what is left (a note cut short),
-// whether the client has gone, and a partial client line the bridge passed back.
-func (s *shim) applyNotes(b []byte) (rest []byte, end bool, partial []byte) {
+// applyNotes applies the whole note lines in b, to the shim's state and to tb, and returns
+// what is left (a note not yet whole).
+func (s *shim) applyNotes(b []byte, tb *takeBack) (rest []byte) {
 	for {
 		i := bytes.IndexByte(b, '\n')
 		if i < 0 {
-			return b, end, partial
+			return b
 		}
 		note := b[:i]
 		b = b[i+1:]
@@ -102,24 +113,38 @@ func (s *shim) applyNotes(b []byte) (rest []byte, end bool, partial []byte) {
 			s.answeredLocked(string(body))
 			s.mu.Unlock()
 			s.pace.forget(string(body))
+		case noteWriting:
+			tb.cut = true
+		case noteWritten:
+			tb.cut = false
 		case notePartial:
-			partial = bytes.Clone(body)
+			tb.partial = bytes.Clone(body)
+		case noteSkip:
+			tb.skip = true
 		case noteEnd:
-			end = true
+			tb.end = true
 		}
 	}
 }
 
-// readStdin starts the goroutine that reads the client's messages, after prefix (the start of
-// a line the bridge had read), into the returned channel.
-func (s *shim) readStdin(prefix []byte) <-chan stdinLine {
+// readStdin starts the goroutine that reads the client's messages into the returned
+// channel, first taking up what the bridge left (tb: the start of a line it had read, or the
+// rest of a line to skip).
+func (s *shim) readStdin(tb takeBack) <-chan stdinLine {
 	lines := make(chan stdinLine, 64)
 	src := s.o.Stdin
-	if len(prefix) > 0 {
-		src = io.MultiReader(bytes.NewReader(prefix), src)
+	if len(tb.partial) > 0 {
+		src = io.MultiReader(bytes.NewReader(tb.partial), src)
 	}
 	go func() {
 		r := newLineReader(src)
+		if tb.skip {
+			if _, err := readLine(r, MaxShimLine); err != nil && !errors.Is(err, errLineTooLong) {
+				lines <- stdinLine{err: err}
+				close(lines)
+				return
+			}
+		}
 		for {
 			l, err := readLine(r, MaxShimLine)
 			if err != nil && !errors.Is(err, errLineTooLong) {

@@ -2,8 +2,11 @@ package bridge
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestUnreadCountsWhatThePipeHolds: the shim asks its stdout pipe how much the client has
@@ -35,6 +38,29 @@ func TestUnreadCountsWhatThePipeHolds(t *testing.T) {
 	holdForProgress(w, 0)
 	if n, _ := unread(w); n != 0 {
 		t.Errorf("holdForProgress returned with %d bytes unread (the reader had more than %v)", n, maxProgressHold)
+	}
+	// A socketpair, as Node gives a child for stdio: what the peer has not read counts.
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw, sr := os.NewFile(uintptr(fds[0]), "w"), os.NewFile(uintptr(fds[1]), "r")
+	defer sw.Close()
+	defer sr.Close()
+	if n, ok := unread(sw); !ok || n != 0 {
+		t.Fatalf("empty socket: unread = %d, %v; want 0, true", n, ok)
+	}
+	if _, err := sw.Write([]byte("progress\n")); err != nil {
+		t.Fatal(err)
+	}
+	if n, ok := unread(sw); !ok || n == 0 {
+		t.Fatalf("after writing to the socket: unread = %d, %v; want more than 0, true", n, ok)
+	}
+	if _, err := io.ReadFull(sr, make([]byte, 9)); err != nil {
+		t.Fatal(err)
+	}
+	if n, ok := unread(sw); !ok || n != 0 {
+		t.Fatalf("after the peer read it all: unread = %d, %v; want 0, true", n, ok)
 	}
 	if _, ok := unread(&bytes.Buffer{}); ok {
 		t.Error("unread claims to know about a bytes.Buffer")
