@@ -1,8 +1,12 @@
+//go:build unix
+
 // Command hops measures the floor of Patchbay's process topology: what a tool call's round
 // trip costs when nothing is processed, only forwarded. It times one JSON-RPC-sized line
 // echoed back, first client ⇄ echo child directly, then client ⇄ "shim" process ⇄ unix
-// socket ⇄ "bridge" process ⇄ echo child, where shim and bridge only copy bytes. The
-// difference is the cost of the extra process hops alone, to set beside `go run ./bench/spine`.
+// socket ⇄ "bridge" process ⇄ echo child, where shim and bridge only copy bytes, and then
+// with the handover ("passfd": the shim passes its stdin and stdout to the bridge, which
+// copies between them and the child, as patchbay does on Linux). The differences are the
+// cost of the extra process hops alone, to set beside `go run ./bench/spine`.
 //
 //	go run ./bench/hops [-calls N]
 package main
@@ -17,6 +21,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"syscall"
 	"time"
 )
 
@@ -34,6 +39,12 @@ func main() {
 		case "shim":
 			forwardShim(os.Args[2])
 			return
+		case "passbridge":
+			passBridge(os.Args[2])
+			return
+		case "passshim":
+			passShim(os.Args[2])
+			return
 		}
 	}
 	calls := flag.Int("calls", 5000, "timed round trips per topology (after 200 warm-up ones)")
@@ -44,7 +55,7 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Printf("| topology | p50 µs | p90 µs |\n|---|---|---|\n")
-	for _, topo := range []string{"direct", "shim+bridge", "direct", "shim+bridge"} {
+	for _, topo := range []string{"direct", "shim+bridge", "passfd", "direct", "shim+bridge", "passfd"} {
 		p50, p90, err := measure(self, topo, *calls)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "hops:", err)
@@ -64,7 +75,11 @@ func measure(self, topo string, calls int) (p50, p90 float64, err error) {
 		}
 		defer os.RemoveAll(dir)
 		sock := filepath.Join(dir, "s")
-		bridge := exec.Command(self, "bridge", sock)
+		bv, sv := "bridge", "shim"
+		if topo == "passfd" {
+			bv, sv = "passbridge", "passshim"
+		}
+		bridge := exec.Command(self, bv, sock)
 		ready, err := bridge.StdoutPipe()
 		if err != nil {
 			return 0, 0, err
@@ -76,7 +91,7 @@ func measure(self, topo string, calls int) (p50, p90 float64, err error) {
 		if _, err := bufio.NewReader(ready).ReadString('\n'); err != nil {
 			return 0, 0, fmt.Errorf("bridge did not start: %w", err)
 		}
-		cmd = exec.Command(self, "shim", sock)
+		cmd = exec.Command(self, sv, sock)
 	}
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -171,4 +186,59 @@ func forwardShim(sock string) {
 	}
 	go func() { _, _ = io.Copy(c, os.Stdin); _ = c.(*net.UnixConn).CloseWrite() }()
 	_, _ = io.Copy(os.Stdout, c)
+}
+
+// passShim hands its stdin and stdout to the bridge over the socket (SCM_RIGHTS) and waits
+// until the bridge closes the socket: the shim out of the data path.
+func passShim(sock string) {
+	c, err := net.Dial("unix", sock)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "hops shim:", err)
+		os.Exit(1)
+	}
+	if _, _, err := c.(*net.UnixConn).WriteMsgUnix([]byte{1}, syscall.UnixRights(0, 1), nil); err != nil {
+		fmt.Fprintln(os.Stderr, "hops shim:", err)
+		os.Exit(1)
+	}
+	_, _ = io.Copy(io.Discard, c)
+}
+
+// passBridge is forwardBridge for passShim: it copies between the files it was handed and
+// the echo child, and closes the socket when the child ends.
+func passBridge(sock string) {
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "hops bridge:", err)
+		os.Exit(1)
+	}
+	fmt.Println("ready")
+	c, err := ln.Accept()
+	if err != nil {
+		os.Exit(1)
+	}
+	buf, oob := make([]byte, 1), make([]byte, syscall.CmsgSpace(8))
+	_, oobn, _, _, err := c.(*net.UnixConn).ReadMsgUnix(buf, oob)
+	if err != nil {
+		os.Exit(1)
+	}
+	msgs, err := syscall.ParseSocketControlMessage(oob[:oobn])
+	if err != nil || len(msgs) != 1 {
+		os.Exit(1)
+	}
+	fds, err := syscall.ParseUnixRights(&msgs[0])
+	if err != nil || len(fds) != 2 {
+		os.Exit(1)
+	}
+	cin, cout := os.NewFile(uintptr(fds[0]), "client-in"), os.NewFile(uintptr(fds[1]), "client-out")
+	self, _ := os.Executable()
+	child := exec.Command(self, "echo")
+	in, _ := child.StdinPipe()
+	out, _ := child.StdoutPipe()
+	if err := child.Start(); err != nil {
+		os.Exit(1)
+	}
+	go func() { _, _ = io.Copy(in, cin); in.Close() }()
+	_, _ = io.Copy(cout, out)
+	_ = child.Wait()
+	c.Close()
 }
