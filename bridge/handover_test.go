@@ -143,42 +143,15 @@ func TestHandoverBridgeRestart(t *testing.T) {
 		t.Error("the log level set through the first bridge was not replayed to the second")
 	}
 	cs.Close()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("RunShim: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the shim did not exit after the client left")
-	}
+	waitShim(t, done, "the shim did not exit after the client left")
 }
 
 // TestHandoverClientLeaves: a client that closes the shim's stdin while the bridge holds its
 // pipes ends the session and the shim, which exits cleanly.
 func TestHandoverClientLeaves(t *testing.T) {
-	l := isolate(t)
-	exe, _ := os.Executable()
-	seedConnection(t, l, "echo", bridge.StdioSettings{Command: exe, Env: map[string]string{echoserver.EnvServe: "1"}})
-	startBridgeAt(t, l)
-	in, out, done := handoverShim(t, l, "echo")
-	if _, err := in.WriteString(initLine + "\n"); err != nil {
-		t.Fatal(err)
-	}
-	if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || !strings.Contains(line, `"id":1`) {
-		t.Fatalf("initialize answer: %q %v", line, err)
-	}
-	if s := sessionsOf(t, l, "echo"); len(s) != 1 || !s[0].Direct {
-		t.Fatalf("sessions: %+v, want one direct session", s)
-	}
+	l, in, _, done := initializedHandover(t)
 	in.Close()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("RunShim: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the shim did not exit after the client closed its stdin")
-	}
+	waitShim(t, done, "the shim did not exit after the client closed its stdin")
 	deadline := time.Now().Add(10 * time.Second)
 	for len(sessionsOf(t, l, "echo")) > 0 {
 		if time.Now().After(deadline) {
@@ -237,27 +210,44 @@ func TestHandoverShimKilled(t *testing.T) {
 // TestHandoverClientStopsReading: a client that closes its end of the shim's stdout is gone
 // even though the bridge, not the shim, writes to it: the session and the shim end.
 func TestHandoverClientStopsReading(t *testing.T) {
-	l := isolate(t)
-	exe, _ := os.Executable()
-	seedConnection(t, l, "echo", bridge.StdioSettings{Command: exe, Env: map[string]string{echoserver.EnvServe: "1"}})
-	startBridgeAt(t, l)
-	in, out, done := handoverShim(t, l, "echo")
-	if _, err := in.WriteString(initLine + "\n"); err != nil {
-		t.Fatal(err)
-	}
-	if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || !strings.Contains(line, `"id":1`) {
-		t.Fatalf("initialize answer: %q %v", line, err)
-	}
+	_, in, out, done := initializedHandover(t)
 	out.Close()
 	if _, err := in.WriteString(`{"jsonrpc":"2.0","id":2,"method":"ping"}` + "\n"); err != nil {
 		t.Fatal(err)
 	}
+	waitShim(t, done, "the shim kept running with no one reading its output")
+}
+
+// initializedHandover starts a bridge with an echo connection and an in-process shim on
+// pipes, initializes a session through it and checks that the bridge took the pipes.
+func initializedHandover(t *testing.T) (l paths.Layout, clientIn, clientOut *os.File, done <-chan error) {
+	t.Helper()
+	l = isolate(t)
+	exe, _ := os.Executable()
+	seedConnection(t, l, "echo", bridge.StdioSettings{Command: exe, Env: map[string]string{echoserver.EnvServe: "1"}})
+	startBridgeAt(t, l)
+	clientIn, clientOut, done = handoverShim(t, l, "echo")
+	if _, err := clientIn.WriteString(initLine + "\n"); err != nil {
+		t.Fatal(err)
+	}
+	if line, err := bufio.NewReader(clientOut).ReadString('\n'); err != nil || !strings.Contains(line, `"id":1`) {
+		t.Fatalf("initialize answer: %q %v", line, err)
+	}
+	if s := sessionsOf(t, l, "echo"); len(s) != 1 || !s[0].Direct {
+		t.Fatalf("sessions: %+v, want one direct session", s)
+	}
+	return l, clientIn, clientOut, done
+}
+
+// waitShim waits for RunShim's result, which must be nil, for 10 s at most.
+func waitShim(t *testing.T, done <-chan error, stuck string) {
+	t.Helper()
 	select {
 	case err := <-done:
 		if err != nil {
 			t.Fatalf("RunShim: %v", err)
 		}
 	case <-time.After(10 * time.Second):
-		t.Fatal("the shim kept running with no one reading its output")
+		t.Fatal(stuck)
 	}
 }

@@ -154,16 +154,13 @@ func echo() {
 // forwardBridge listens on sock, says "ready", and for its one connection runs an echo child
 // and copies bytes both ways, like the bridge with no processing; it ends with the child.
 func forwardBridge(sock string) {
-	ln, err := net.Listen("unix", sock)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "hops bridge:", err)
-		os.Exit(1)
-	}
-	fmt.Println("ready")
-	c, err := ln.Accept()
-	if err != nil {
-		os.Exit(1)
-	}
+	c := acceptOne(sock)
+	echoThrough(c, c)
+}
+
+// echoThrough runs an echo child and copies from to its stdin and its stdout to to, until
+// the child ends.
+func echoThrough(from io.Reader, to io.Writer) {
 	self, _ := os.Executable()
 	child := exec.Command(self, "echo")
 	in, _ := child.StdinPipe()
@@ -171,19 +168,15 @@ func forwardBridge(sock string) {
 	if err := child.Start(); err != nil {
 		os.Exit(1)
 	}
-	go func() { _, _ = io.Copy(in, c); in.Close() }()
-	_, _ = io.Copy(c, out)
+	go func() { _, _ = io.Copy(in, from); in.Close() }()
+	_, _ = io.Copy(to, out)
 	_ = child.Wait()
 }
 
 // forwardShim copies stdin to the socket and the socket to stdout, like the shim with no
 // processing; the end of stdin is passed on as the end of the socket's write side.
 func forwardShim(sock string) {
-	c, err := net.Dial("unix", sock)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "hops shim:", err)
-		os.Exit(1)
-	}
+	c := dial(sock)
 	go func() { _, _ = io.Copy(c, os.Stdin); _ = c.(*net.UnixConn).CloseWrite() }()
 	_, _ = io.Copy(os.Stdout, c)
 }
@@ -191,11 +184,7 @@ func forwardShim(sock string) {
 // passShim hands its stdin and stdout to the bridge over the socket (SCM_RIGHTS) and waits
 // until the bridge closes the socket: the shim out of the data path.
 func passShim(sock string) {
-	c, err := net.Dial("unix", sock)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "hops shim:", err)
-		os.Exit(1)
-	}
+	c := dial(sock)
 	if _, _, err := c.(*net.UnixConn).WriteMsgUnix([]byte{1}, syscall.UnixRights(0, 1), nil); err != nil {
 		fmt.Fprintln(os.Stderr, "hops shim:", err)
 		os.Exit(1)
@@ -206,16 +195,7 @@ func passShim(sock string) {
 // passBridge is forwardBridge for passShim: it copies between the files it was handed and
 // the echo child, and closes the socket when the child ends.
 func passBridge(sock string) {
-	ln, err := net.Listen("unix", sock)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "hops bridge:", err)
-		os.Exit(1)
-	}
-	fmt.Println("ready")
-	c, err := ln.Accept()
-	if err != nil {
-		os.Exit(1)
-	}
+	c := acceptOne(sock)
 	buf, oob := make([]byte, 1), make([]byte, syscall.CmsgSpace(8))
 	_, oobn, _, _, err := c.(*net.UnixConn).ReadMsgUnix(buf, oob)
 	if err != nil {
@@ -229,16 +209,31 @@ func passBridge(sock string) {
 	if err != nil || len(fds) != 2 {
 		os.Exit(1)
 	}
-	cin, cout := os.NewFile(uintptr(fds[0]), "client-in"), os.NewFile(uintptr(fds[1]), "client-out")
-	self, _ := os.Executable()
-	child := exec.Command(self, "echo")
-	in, _ := child.StdinPipe()
-	out, _ := child.StdoutPipe()
-	if err := child.Start(); err != nil {
+	echoThrough(os.NewFile(uintptr(fds[0]), "client-in"), os.NewFile(uintptr(fds[1]), "client-out"))
+	c.Close()
+}
+
+// acceptOne listens on sock, says "ready" on stdout, and returns the one connection.
+func acceptOne(sock string) net.Conn {
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "hops bridge:", err)
 		os.Exit(1)
 	}
-	go func() { _, _ = io.Copy(in, cin); in.Close() }()
-	_, _ = io.Copy(cout, out)
-	_ = child.Wait()
-	c.Close()
+	fmt.Println("ready")
+	c, err := ln.Accept()
+	if err != nil {
+		os.Exit(1)
+	}
+	return c
+}
+
+// dial connects to the bridge at sock.
+func dial(sock string) net.Conn {
+	c, err := net.Dial("unix", sock)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "hops shim:", err)
+		os.Exit(1)
+	}
+	return c
 }
