@@ -251,3 +251,19 @@ func waitShim(t *testing.T, done <-chan error, stuck string) {
 		t.Fatal(stuck)
 	}
 }
+
+// TestHandoverConnectionRemoved: removing the connection ends a direct session as it ends a
+// relayed one: the shim takes the session back, learns that the connection is gone, and
+// exits, and the client sees the end of the shim's output.
+func TestHandoverConnectionRemoved(t *testing.T) {
+	l, _, out, done := initializedHandover(t)
+	c := bridge.NewClient(l.SocketPath())
+	defer c.CloseIdleConnections()
+	if err := c.Remove(ctxT(t, 10*time.Second), "echo"); err != nil {
+		t.Fatal(err)
+	}
+	waitShim(t, done, "the shim did not exit after its connection was removed")
+	if rest, err := io.ReadAll(out); err != nil || len(rest) != 0 {
+		t.Fatalf("the client's end after the shim exited: %q %v", rest, err)
+	}
+}
