@@ -269,7 +269,7 @@ func (h *Handed) Close() error {
 }
 
 // OpenMCPHandover opens a stream to connection name as OpenMCP does, and offers the bridge
-// the AI client's stdin and stdout (pipes; see handover.go). If the bridge takes them, it
+// the AI client's stdin and stdout (pipes or sockets; see handover.go). If the bridge takes them, it
 // returns the Handed session and no stream; otherwise (a bridge or system without the
 // handover) an ordinary stream. ctx bounds the opening only.
 func (c *Client) OpenMCPHandover(ctx context.Context, name string, stdin, stdout *os.File) (stream io.ReadWriteCloser, handed *Handed, err error) {

@@ -53,8 +53,8 @@ type ShimOptions struct {
 	// reports for an unknown connection.
 	Open func(ctx context.Context) (io.ReadWriteCloser, error)
 	// OpenHandover, if set, is how the session's first stream is opened when Stdin and
-	// Stdout are pipes or sockets on Linux: like Open, but it offers the bridge the client's stdin and
-	// stdout (see handover.go). handed is set if the bridge took them; otherwise stream is
+	// Stdout are pipes or sockets on Linux: like Open, but it offers the bridge the client's
+	// stdin and stdout (see handover.go). handed is set if the bridge took them; otherwise stream is
 	// an ordinary stream, as Open's. Streams opened after the bridge went away use Open.
 	OpenHandover func(ctx context.Context, stdin, stdout *os.File) (stream io.ReadWriteCloser, handed *Handed, err error)
 }

@@ -47,6 +47,7 @@ type takeBack struct {
 // is done (the client has gone, or ctx is done). Otherwise the bridge let go of the client's
 // stdio (it died, stopped, or ended the session) and tb says how to take the session back:
 // the shim then relays it itself.
+//
 // Once the bridge has let go, the client's stdin and stdout are made blocking again, as they
 // were before; not while it may still hold them (ctx done: the bridge's read of stdin must
 // stay one it can end).
