@@ -18,8 +18,9 @@ import (
 // The handover takes the shim out of the data path. On Linux a shim whose stdin and stdout
 // are pipes or sockets (Node clients use socketpairs) opens its stream with HandoverHeader;
 // a bridge that can take them answers the upgrade with the same header, and the shim passes
-// both descriptors over the socket (SCM_RIGHTS). From then on the bridge reads the client's requests and writes its responses
-// itself: two process wake-ups fewer per call, and no parsing in the shim.
+// both descriptors over the socket (SCM_RIGHTS). From then on the bridge reads the client's
+// requests and writes its responses itself: two process wake-ups fewer per call, and no
+// parsing in the shim.
 //
 // The shim stays, for the promise that a client's session outlives the bridge. With the
 // client's pipes it passes the write end of a pipe of its own, on which the bridge writes
