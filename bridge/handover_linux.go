@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -55,7 +56,7 @@ func sendFDs(c *net.UnixConn, stdin, stdout, notes *os.File) error {
 }
 
 // rawFD returns f's descriptor without Fd's side effect of making it blocking.
-func rawFD(f *os.File) (int, error) {
+func rawFD(f syscall.Conn) (int, error) {
 	rc, err := f.SyscallConn()
 	if err != nil {
 		return -1, err
@@ -160,4 +161,61 @@ func readAvailable(c syscall.Conn, p []byte) (int, error) {
 		return 0, io.EOF
 	}
 	return n, nil
+}
+
+// waker is a descriptor that becomes readable when a context is done, for waitBridge.
+type waker struct {
+	r, w *os.File
+	stop func() bool
+}
+
+func newWaker(ctx context.Context) (*waker, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("waiting for the bridge: %w", err)
+	}
+	return &waker{r: r, w: w, stop: context.AfterFunc(ctx, func() { w.Close() })}, nil
+}
+
+// Close releases the waker.
+func (k *waker) Close() {
+	k.stop()
+	k.r.Close()
+	k.w.Close()
+}
+
+// waitBridge blocks until the bridge hangs up h's stream (it reports true), or, if notes,
+// until notes can be read, or until wake's context is done, or for timeout (negative: no
+// limit). Only these wake the shim: notes that come while notes is false do not.
+func waitBridge(h *Handed, notes bool, wake *waker, timeout time.Duration) (hup bool) {
+	ctl, err := rawFD(h.Control)
+	if err != nil {
+		return true
+	}
+	pfds := []unix.PollFd{{Fd: int32(ctl), Events: unix.POLLRDHUP}}
+	if notes {
+		if fd, err := rawFD(h.Notes); err == nil {
+			pfds = append(pfds, unix.PollFd{Fd: int32(fd), Events: unix.POLLIN})
+		}
+	}
+	if wake != nil {
+		if fd, err := rawFD(wake.r); err == nil {
+			pfds = append(pfds, unix.PollFd{Fd: int32(fd), Events: unix.POLLIN})
+		}
+	}
+	ms := -1
+	if timeout >= 0 {
+		ms = int(timeout / time.Millisecond)
+	}
+	for {
+		_, err := unix.Poll(pfds, ms)
+		if err == unix.EINTR {
+			continue // Go's runtime signals its threads; a shorter total wait does no harm
+		}
+		if err != nil {
+			time.Sleep(noteDrainEvery) // never spin; the stream's end shows next time
+			return false
+		}
+		return pfds[0].Revents&(unix.POLLRDHUP|unix.POLLHUP|unix.POLLERR|unix.POLLNVAL) != 0
+	}
 }

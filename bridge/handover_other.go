@@ -3,6 +3,7 @@
 package bridge
 
 import (
+	"context"
 	"errors"
 	"net"
 	"os"
@@ -29,3 +30,11 @@ func newNotesPipe() (*os.File, *os.File, error) { return nil, nil, errNoHandover
 func setBlocking(*os.File) {}
 
 func readAvailable(syscall.Conn, []byte) (int, error) { return 0, errNoHandover }
+
+type waker struct{}
+
+func newWaker(context.Context) (*waker, error) { return nil, errNoHandover }
+
+func (*waker) Close() {}
+
+func waitBridge(*Handed, bool, *waker, time.Duration) bool { return true }

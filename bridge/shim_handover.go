@@ -10,8 +10,9 @@ import (
 	"time"
 )
 
-// noteDrainEvery is how often a shim that handed over reads the bridge's notes (they wait in
-// the pipe meanwhile: at a few dozen bytes a call, the pipe holds seconds of calls).
+// noteDrainEvery is how often a shim that handed over reads the bridge's notes while they
+// come (they wait in the pipe meanwhile: at a few dozen bytes a call, the pipe holds seconds
+// of calls). An idle session's shim sleeps until the next note comes.
 const noteDrainEvery = 100 * time.Millisecond
 
 // openHandover tries to open the stream with the handover (see handover.go). It returns the
@@ -43,7 +44,8 @@ type takeBack struct {
 }
 
 // handedOver waits while the bridge relays the client's stdio, reading the bridge's notes
-// now and then to know what is in flight and what to replay. It returns ended when the shim
+// now and then to know what is in flight and what to replay: every noteDrainEvery while
+// they come, and when the first comes after a quiet spell (so an idle shim never wakes). It returns ended when the shim
 // is done (the client has gone, or ctx is done). Otherwise the bridge let go of the client's
 // stdio (it died, stopped, or ended the session) and tb says how to take the session back:
 // the shim then relays it itself.
@@ -53,18 +55,30 @@ type takeBack struct {
 // stay one it can end).
 func (s *shim) handedOver(ctx context.Context, h *Handed) (ended bool, tb takeBack) {
 	defer h.Close()
+	wake, err := newWaker(ctx)
+	if err != nil {
+		// Cannot wait for ctx: drain on the timer only.
+		s.logf("%v", err)
+	} else {
+		defer wake.Close()
+	}
 	var pending []byte // note bytes not yet a whole line
 	chunk := make([]byte, 32<<10)
-	var one [1]byte
+	flowing := false    // the last drain found notes
+	notesEnded := false // the bridge closed the notes; its hang-up follows
 	for {
 		if ctx.Err() != nil {
 			return true, tb
 		}
-		// The bridge never writes on the stream: a read ends with the deadline, or with the
-		// bridge's hang-up.
-		h.Control.SetReadDeadline(time.Now().Add(noteDrainEvery))
-		_, err := h.Control.Read(one[:])
-		hup := err != nil && !errors.Is(err, os.ErrDeadlineExceeded)
+		// The bridge never writes on the stream, so only its hang-up ends this wait.
+		timeout := noteDrainEvery
+		if !flowing && wake != nil {
+			timeout = -1
+		}
+		hup := waitBridge(h, !flowing && !notesEnded, wake, timeout)
+		if ctx.Err() != nil {
+			return true, tb
+		}
 		if hup {
 			// The bridge closes the notes before it hangs up (or died, and the system closed
 			// both): read them to their end, a bounded wait in case a copy of the pipe leaked.
@@ -72,10 +86,13 @@ func (s *shim) handedOver(ctx context.Context, h *Handed) (ended bool, tb takeBa
 			rest, _ := io.ReadAll(h.Notes)
 			pending = append(pending, rest...)
 		} else {
+			flowing = false
 			for {
 				n, err := readAvailable(h.Notes, chunk)
 				pending = append(pending, chunk[:n]...)
+				flowing = flowing || n > 0
 				if err != nil || n < len(chunk) {
+					notesEnded = notesEnded || errors.Is(err, io.EOF)
 					break
 				}
 			}
