@@ -168,3 +168,30 @@ func TestShimAppliesNotes(t *testing.T) {
 		t.Errorf("after d and e: %+v", tb)
 	}
 }
+
+// TestReplayedMethodsAreTracked: the whole-line notes the bridge sends are exactly the
+// messages the shim keeps for replay (replayedMethods must follow shim.track).
+func TestReplayedMethodsAreTracked(t *testing.T) {
+	for m := range replayedMethods {
+		s := newShim(ShimOptions{Name: "t", Stdout: io.Discard})
+		line := `{"jsonrpc":"2.0","id":9,"method":` + m + `,"params":{"uri":"file:///x","level":"info"}}`
+		if m == `"notifications/initialized"` {
+			line = `{"jsonrpc":"2.0","method":` + m + `}`
+		}
+		var tb takeBack
+		s.applyNotes([]byte("c"+line+"\n"), &tb)
+		if s.initReq == nil && s.initNote == nil && s.logLevel == nil && len(s.subscribed) == 0 {
+			if m != `"resources/unsubscribe"` {
+				t.Errorf("the shim kept nothing of %s", m)
+			}
+		}
+	}
+	// unsubscribe is kept as the removal of a subscription.
+	s := newShim(ShimOptions{Name: "t", Stdout: io.Discard})
+	var tb takeBack
+	s.applyNotes([]byte(`c{"jsonrpc":"2.0","id":1,"method":"resources/subscribe","params":{"uri":"file:///x"}}`+"\n"+
+		`c{"jsonrpc":"2.0","id":2,"method":"resources/unsubscribe","params":{"uri":"file:///x"}}`+"\n"), &tb)
+	if len(s.subscribed) != 0 {
+		t.Errorf("subscriptions after unsubscribe: %v", s.subscribed)
+	}
+}
